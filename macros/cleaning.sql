@@ -1,0 +1,37 @@
+{#- Cleaning used by every client's staging models: the mess every delivery has. -#}
+
+{% macro clean_text(column) -%}
+    {#- Trim, collapse inner runs of whitespace, and turn blanks into nulls. -#}
+    nullif(regexp_replace(trim({{ column }}), '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{% macro clean_email(column) -%}
+    {#- Lowercase and strip spaces; anything without exactly one @ and a dot after it is not an email. -#}
+    case
+        when regexp_matches(lower(replace({{ column }}, ' ', '')), '^[^@]+@[^@]+\.[^@]+$')
+            then lower(replace({{ column }}, ' ', ''))
+    end
+{%- endmacro %}
+
+{% macro parse_date(column) -%}
+    {{ return(adapter.dispatch('parse_date', 'scv')(column)) }}
+{%- endmacro %}
+
+{% macro default__parse_date(column) -%}
+    {#- The date formats deliveries use: ISO, UK day-first, and ISO timestamps. -#}
+    coalesce(
+        try_cast(try_strptime(trim({{ column }}), ['%Y-%m-%d', '%d/%m/%Y', '%d.%m.%Y', '%d-%m-%Y']) as date),
+        try_cast(trim({{ column }}) as date)
+    )
+{%- endmacro %}
+
+{% macro parse_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'scv')(column)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(column) -%}
+    coalesce(
+        try_cast(trim({{ column }}) as timestamp),
+        try_strptime(trim({{ column }}), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
+    )
+{%- endmacro %}

@@ -1,0 +1,235 @@
+"""`scv build CLIENT`: delivery -> DuckDB -> dbt build -> a complete, immutable build directory.
+
+The build is assembled in a hidden `.<build_id>.partial` folder and renamed into place only
+when everything is written, so a build directory that exists is always complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+
+from scv import paths
+from scv.config import Client, load_client
+from scv.errors import ScvError, display_path
+from scv.load import LoadedFile, load_delivery
+from scv.manifest import write_sha256sums
+from scv.progress import steps
+
+console = Console()
+
+# The tables of the single customer view that are also exported as Parquet.
+EXPORTS = ("customers", "customer_sources")
+
+
+@dataclass
+class BuildResult:
+    client: str
+    build_id: str
+    path: Path
+    verdict: str
+    inputs: list[LoadedFile] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+
+def git_sha() -> tuple[str, bool]:
+    """The checkout's short sha and whether it has uncommitted changes (recorded, not refused)."""
+    root = paths.repo_root()
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=root, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                    capture_output=True, text=True, check=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        return "0000000", True
+    return sha, dirty
+
+
+def new_build_id(now: datetime, sha: str) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{sha}"
+
+
+def run_build(name: str, inbox: Path | None = None) -> BuildResult:
+    client = load_client(name)
+    inbox = (inbox or paths.inbox_dir(name)).resolve()
+    started = datetime.now(UTC).replace(microsecond=0)
+    sha, dirty = git_sha()
+    build_id = new_build_id(started, sha)
+    final = paths.builds_dir(name) / build_id
+    if final.exists():
+        raise ScvError(f"{display_path(final)} already exists; builds are never overwritten (wait a second)")
+    partial = final.with_name(f".{build_id}.partial")
+    partial.mkdir(parents=True)
+    timings: dict[str, float] = {}
+    try:
+        with steps(console=console) as progress:
+            task = progress.add_task("Loading delivery", total=len(client.config.sources))
+            clock = time.perf_counter()
+            with duckdb.connect(str(partial / "scv.duckdb")) as con:
+                inputs = load_delivery(con, client, inbox, partial / "work",
+                                       advance=lambda what: progress.update(task, description=what, advance=1))
+            progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
+            timings["load"] = time.perf_counter() - clock
+
+            clock = time.perf_counter()
+            dbt_ok, dbt_summary = run_dbt(client, partial, progress)
+            timings["dbt"] = time.perf_counter() - clock
+
+        row_counts = _row_counts(partial / "scv.duckdb")
+        if dbt_ok:
+            _export(partial)
+        checks = _checks(inputs, dbt_ok, dbt_summary)
+        verdict = "fail" if any(c["outcome"] == "fail" for c in checks) else (
+            "query" if any(c["outcome"] == "query" for c in checks) else "pass")
+        finished = datetime.now(UTC).replace(microsecond=0)
+        build_json = {
+            "client": name,
+            "build_id": build_id,
+            "git_sha": sha,
+            "git_dirty": dirty,
+            "engine": client.config.engine,
+            "started_at": started.isoformat(),
+            "finished_at": finished.isoformat(),
+            "duration_s": round((finished - started).total_seconds(), 1),
+            "timings_s": {k: round(v, 2) for k, v in timings.items()},
+            "inbox": str(inbox),
+            "inputs": [i.as_dict() for i in inputs],
+            "row_counts": row_counts,
+            "dbt": dbt_summary,
+            "checks": checks,
+            "queries": [],
+            "verdict": verdict,
+        }
+        shutil.rmtree(partial / "work", ignore_errors=True)
+        (partial / "build.json").write_text(json.dumps(build_json, indent=2) + "\n", encoding="utf-8")
+        write_sha256sums(partial)
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
+    _print_summary(result, build_json)
+    return result
+
+
+def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+    """dbt build for this client only: its folder, the shared models and the seeds.
+
+    dbt runs as a child process: it holds the DuckDB file open and keeps global state, which
+    must not leak into the next build of a long-lived process (tests, the weekly runner).
+    """
+    logs = build_dir / "logs"
+    target = paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
+    task = progress.add_task("dbt build", total=None)
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        "--no-use-colors", "--log-format", "json", "--log-level", "info", "--log-level-file", "info",
+        "--log-format-file", "text", "--log-path", str(logs), "build",
+        "--project-dir", str(paths.repo_root()), "--profiles-dir", str(paths.repo_root()),
+        "--target-path", str(target),
+        "--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds",
+        "--vars", json.dumps({"client": client.name}),
+    ]
+    env = {**os.environ, "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    errors: list[str] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=paths.repo_root()) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            name, data = event["info"]["name"], event.get("data", {})
+            if name in ("LogModelResult", "LogTestResult", "LogSeedResult"):
+                progress.update(task, total=data.get("total"), advance=1,
+                                description=f"dbt build: {data.get('node_info', {}).get('node_name', '')}")
+            elif event["info"].get("level") == "error":
+                errors.append(event["info"]["msg"])
+    ok = proc.returncode == 0
+    for name in ("run_results.json", "manifest.json"):
+        if (target / name).exists():
+            shutil.copy2(target / name, logs / name)
+    progress.update(task, description="dbt build finished" if ok else "dbt build FAILED")
+    return ok, _dbt_summary(logs / "run_results.json", ok, errors)
+
+
+def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
+    if not run_results.exists():
+        # dbt stopped before running anything (a compile error): its first error says why.
+        return {"success": False, "error": (errors or ["dbt did not run"])[0].strip()[:500], "results": {}}
+    data = json.loads(run_results.read_text())
+    counts: dict[str, int] = {}
+    failures = []
+    for r in data["results"]:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        if r["status"] in ("error", "fail", "warn"):
+            failures.append({"node": r["unique_id"], "status": r["status"],
+                             "message": (r.get("message") or "").splitlines()[0][:300]})
+    return {"success": ok, "elapsed_s": round(data.get("elapsed_time", 0), 2),
+            "results": counts, "problems": failures}
+
+
+def _row_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('raw', 'main') and table_type = 'BASE TABLE' order by 1, 2").fetchall()
+        return {f"{s}.{t}" if s != "main" else t: con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+                for s, t in tables}
+
+
+def _export(build_dir: Path) -> None:
+    exports = build_dir / "exports"
+    exports.mkdir()
+    with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
+        for table in EXPORTS:
+            con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet, compression zstd)")
+
+
+def _checks(inputs: list[LoadedFile], dbt_ok: bool, dbt_summary: dict) -> list[dict]:
+    """The build's own checks. Comparisons with live and last week come with `scv check` (#4)."""
+    rejected = sum(i.rejected_rows for i in inputs)
+    checks = [{
+        "name": "dbt build",
+        "outcome": "pass" if dbt_ok else "fail",
+        "detail": ", ".join(f"{n} {s}" for s, n in sorted(dbt_summary.get("results", {}).items()))
+                  or dbt_summary.get("error", ""),
+    }]
+    checks.append({
+        "name": "rejected rows",
+        "outcome": "warn" if rejected else "pass",
+        "detail": "; ".join(f"{i.file}: {i.rejected_rows:,} of {i.rows + i.rejected_rows:,}"
+                            for i in inputs if i.rejected_rows) or "none",
+    })
+    return checks
+
+
+def _print_summary(result: BuildResult, build_json: dict) -> None:
+    colour = {"pass": "green", "query": "yellow", "fail": "red"}[result.verdict]
+    console.print(f"\nBuild [bold]{result.build_id}[/] of {result.client}: [{colour} bold]{result.verdict}[/]")
+    for i in result.inputs:
+        rejected = f", [yellow]{i.rejected_rows:,} rejected[/]" if i.rejected_rows else ""
+        console.print(f"  {i.source:<22} {i.file:<28} {i.rows:>10,} rows{rejected}")
+    for table in EXPORTS:
+        if table in result.row_counts:
+            console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
+    for check in build_json["checks"]:
+        if check["outcome"] != "pass":
+            console.print(f"  [{'red' if check['outcome'] == 'fail' else 'yellow'}]{check['name']}: "
+                          f"{check['outcome']}[/] {check['detail']}")
+    for problem in build_json["dbt"].get("problems", []):
+        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
+    console.print(f"  build directory  {display_path(result.path)}")
+    console.print(f"  build.json       {display_path(result.path / 'build.json')}")
+    console.print(f"  customer view    {display_path(result.path / 'scv.duckdb')}")
+    console.print(f"  dbt log          {display_path(result.path / 'logs' / 'dbt.log')}")

@@ -1,0 +1,148 @@
+"""The `scv` command: one verb per job the operations team and the workflows do."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scv import paths
+from scv.errors import NotBuiltYet, ScvError
+
+app = typer.Typer(
+    help="Single customer view as a service: build, check, publish and watch each client's site.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    add_completion=False,
+)
+client_app = typer.Typer(help="new | validate: create and validate client folders (clients/<client>/).", no_args_is_help=True)
+source_app = typer.Typer(help="add: add a data source to a client.", no_args_is_help=True)
+access_app = typer.Typer(help="validate | render: IP allowlists of client sites (access.yml).", no_args_is_help=True)
+uptime_app = typer.Typer(help="check | report: site uptime checks, alerts and reports.", no_args_is_help=True)
+audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_args_is_help=True)
+servers_app = typer.Typer(help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True)
+app.add_typer(client_app, name="client")
+app.add_typer(source_app, name="source")
+app.add_typer(access_app, name="access")
+app.add_typer(uptime_app, name="uptime")
+app.add_typer(audit_app, name="audit")
+app.add_typer(servers_app, name="servers")
+
+out = Console()
+err = Console(stderr=True)
+
+ClientArg = Annotated[str, typer.Argument(help="Client name: the folder under clients/.")]
+BuildArg = Annotated[str, typer.Argument(help="Build id (e.g. 20261123T020000Z-1a2b3c4) or 'latest'.")]
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write the delivery to.")] = None,
+    customers: Annotated[int, typer.Option(help="People in the synthetic population.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    week: Annotated[int, typer.Option(help="Week number; week K+1 is week K with churn.")] = 1,
+) -> None:
+    """Write a synthetic delivery for the demo client (four sources plus truth.csv)."""
+    from scv.demo_data import generate
+    from scv.progress import steps
+
+    target = out_dir or paths.inbox_dir("demo")
+    with steps() as progress:
+        task = progress.add_task("Generating demo delivery", total=None)
+        summary = generate(target, customers=customers, seed=seed, week=week,
+                           progress=lambda what, n: progress.update(task, description=what, advance=n))
+    for name, rows in summary.items():
+        out.print(f"  {name:<28} {rows:>10,}")
+    out.print(f"Delivery for week {week} written to [bold]{target}[/]")
+
+
+@client_app.command("validate")
+def client_validate(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+) -> None:
+    """Check client.yml, access.yml and release.yml: every problem, with file:line and field."""
+    from scv.client import validate
+
+    names = validate(client)
+    out.print(f"[green]ok[/] {len(names)} client(s) valid: {', '.join(names)}")
+
+
+@client_app.command("new")
+def client_new(
+    name: Annotated[str, typer.Argument(help="Client name: lowercase letters, digits and _.")],
+    display_name: Annotated[str | None, typer.Option(help="The client's name as people write it.")] = None,
+) -> None:
+    """Scaffold a client that validates: config files, models folder, CODEOWNERS line."""
+    from scv.client import scaffold
+
+    for path in scaffold(name, display_name):
+        out.print(f"  created {path}")
+    out.print(f"Client [bold]{name}[/] scaffolded; edit clients/{name}/client.yml, then `scv client validate {name}`")
+
+
+@app.command()
+def build(
+    client: ClientArg,
+    inbox: Annotated[Path | None, typer.Option(help="Delivery folder (default SCV_HOME/inbox/CLIENT).")] = None,
+) -> None:
+    """Load the client's delivery and run its dbt build into a new build directory."""
+    from scv.build import run_build
+
+    result = run_build(client, inbox)
+    raise typer.Exit(0 if result.verdict != "fail" else 1)
+
+
+def _not_built(verb: str, issue: int):
+    def command() -> None:
+        raise NotBuiltYet(verb, issue)
+
+    return command
+
+
+# Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
+for _app, _verb, _issue, _help in [
+    (app, "profile", 7, "Profile new data files: structure, content and quality, before processing."),
+    (source_app, "add", 7, "Add a source to client.yml with a staging model, from a profiled file."),
+    (app, "check", 4, "Check a build's logs and results against live and last week; raise queries."),
+    (app, "report", 4, "Write a build's HTML and JSON report."),
+    (app, "publish", 4, "Publish a checked build to a client's test site."),
+    (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
+    (app, "rollback", 5, "Put the previous release back on a site."),
+    (app, "match-eval", 3, "Pairwise precision, recall and F1 of a build against truth.csv."),
+    (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
+    (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
+    (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
+    (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
+    (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
+    (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
+    (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
+    (app, "drift", 5, "Compare what sites serve with release.yml."),
+]:
+    _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
+
+
+def main() -> None:
+    """Entry point: bad input is one line on stderr and exit 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except ScvError as exc:
+        for line in str(exc).splitlines():
+            err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:
+        # Click's own usage errors (unknown option, missing argument) come through here too.
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

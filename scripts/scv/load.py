@@ -1,0 +1,305 @@
+"""Load a client's delivery into DuckDB exactly as client.yml declares it.
+
+Every file is checked against its declared encoding first (a mislabelled file stops the build
+with the file and line, instead of loading mojibake), then read as text into raw.<source>.
+Rows that do not parse go to raw.rejects with their line and reason and are counted: nothing
+is dropped silently. Types are the staging models' job, so everything here stays VARCHAR.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from scv.config import Client, Source
+from scv.errors import ScvError, display_path
+
+CHUNK = 8 << 20
+UTF8_BOM = codecs.BOM_UTF8
+
+
+@dataclass
+class LoadedFile:
+    source: str
+    file: str
+    sha256: str
+    bytes: int
+    encoding: str
+    format: str
+    columns: list[str] = field(default_factory=list)
+    rows: int = 0
+    rejected_rows: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+REJECTS_DDL = """
+create table if not exists raw.rejects (
+    source varchar, file varchar, line bigint, error_type varchar,
+    column_name varchar, error_message varchar, raw_line varchar
+)
+"""
+
+
+def load_delivery(con: duckdb.DuckDBPyConnection, client: Client, inbox: Path, work: Path,
+                  advance=lambda description: None) -> list[LoadedFile]:
+    """Load every declared source from inbox into raw.*; return what was loaded, per file."""
+    if not inbox.is_dir():
+        raise ScvError(f"{display_path(inbox)}: no delivery folder for client {client.name}")
+    con.execute("create schema if not exists raw")
+    con.execute(REJECTS_DDL)
+    work.mkdir(parents=True, exist_ok=True)
+    loaded: list[LoadedFile] = []
+    for index, source in enumerate(client.config.sources):
+        files = sorted(p for p in inbox.glob(source.file) if p.is_file())
+        if not files:
+            raise ScvError(
+                f"{display_path(inbox)}: no file matches {source.file!r} for source {source.name} "
+                f"(clients/{client.name}/client.yml sources[{index}].file)"
+            )
+        for i, path in enumerate(files):
+            advance(f"Loading {source.name} ({path.name})")
+            table = f"raw.{source.name}"
+            into = f"create table {table} as" if i == 0 else f"insert into {table} by name"
+            loaded.append(_load_file(con, client, index, source, path, work, into))
+    return loaded
+
+
+def _load_file(con, client: Client, index: int, source: Source, path: Path, work: Path, into: str) -> LoadedFile:
+    where = f"clients/{client.name}/client.yml sources[{index}]"
+    sha, size = _sha256(path)
+    info = LoadedFile(source.name, path.name, sha, size, source.encoding, source.format)
+    if source.format == "csv":
+        text = _as_utf8(path, source, work, where)
+        info.columns = _csv_header(con, text, source)
+        _require_columns(info.columns, source, path, where)
+        _load_csv(con, text, source, path, into, info)
+    elif source.format == "xlsx":
+        _load_arrow(con, _read_xlsx(path, source, where), source, path, into, info)
+    elif source.format == "ndjson":
+        table, info.rejected_rows = _read_ndjson(con, path, source, where)
+        _load_arrow(con, table, source, path, into, info)
+    elif source.format == "parquet":
+        con.execute(f"create or replace temp view _delivery as select * from read_parquet('{_sql_str(path)}')")
+        info.columns = [row[0] for row in con.execute("describe _delivery").fetchall()]
+        _require_columns(info.columns, source, path, where)
+        casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in info.columns)
+        _insert(con, f"select {casts} from _delivery", source, path, into, info)
+    return info
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _as_utf8(path: Path, source: Source, work: Path, where: str) -> Path:
+    """The file as UTF-8 without a BOM: the original when it already is, else a transcoded copy.
+
+    Decoding is strict, so a file in another encoding than declared stops here with its line.
+    """
+    with path.open("rb") as f:
+        head = f.read(4)
+    has_bom = head.startswith(UTF8_BOM)
+    if source.encoding == "utf-8":
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise ScvError(f"{display_path(path)}: starts with a UTF-16 byte-order mark but {where}.encoding "
+                           f"says utf-8")
+        _check_decodes(path, "utf-8", where, declared=True)
+        if not has_bom:
+            return path
+    elif source.encoding in ("latin-1", "cp1252") and _is_utf8_with_non_ascii(path):
+        raise ScvError(f"{display_path(path)}: is UTF-8 text but {where}.encoding says {source.encoding}; "
+                       f"loading it would garble every accented character")
+    target = work / f"{source.name}-{path.name}.utf8"
+    decoder = codecs.getincrementaldecoder(source.encoding)(errors="strict")
+    line = 1
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        first = True
+        while chunk := src.read(CHUNK):
+            if first and source.encoding != "utf-16" and chunk.startswith(UTF8_BOM):
+                chunk = chunk[3:]  # the export tool's BOM, not part of the text
+            first = False
+            try:
+                dst.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                line += chunk.count(b"\n", 0, exc.start)
+                raise ScvError(f"{display_path(path)}: line {line}: bytes that are not {source.encoding} "
+                               f"({where}.encoding)") from None
+            line += chunk.count(b"\n")
+        dst.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _check_decodes(path: Path, encoding: str, where: str, declared: bool) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line = 1
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk.count(b"\n", 0, exc.start)
+                bad = chunk[exc.start:exc.start + 1].hex()
+                hint = " (it looks like latin-1 or cp1252)" if 0xA0 <= chunk[exc.start] else ""
+                raise ScvError(f"{display_path(path)}: line {line}: byte 0x{bad} is not valid {encoding} as "
+                               f"{where}.encoding declares{hint}") from None
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ScvError(f"{display_path(path)}: ends in the middle of a {encoding} character") from None
+
+
+def _is_utf8_with_non_ascii(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    non_ascii = False
+    with path.open("rb") as f:
+        first = True
+        while chunk := f.read(CHUNK):
+            if first:
+                chunk, first = chunk.removeprefix(UTF8_BOM), False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            non_ascii = non_ascii or not chunk.isascii()
+    return non_ascii
+
+
+def _csv_options(source: Source) -> str:
+    quote = source.quote.replace("'", "''")
+    delim = source.delimiter.replace("'", "''")
+    return (f"delim = '{delim}', quote = '{quote}', escape = '{quote}', header = {str(source.header).lower()}, "
+            "all_varchar = true, strict_mode = true, null_padding = false, auto_detect = true")
+
+
+def _csv_header(con, path: Path, source: Source) -> list[str]:
+    rows = con.execute(f"describe select * from read_csv(?, {_csv_options(source)})", [str(path)]).fetchall()
+    return [row[0] for row in rows]
+
+
+def _require_columns(found: list[str], source: Source, path: Path, where: str) -> None:
+    missing = [c for c in source.columns if c not in found]
+    if missing:
+        raise ScvError(f"{display_path(path)}: missing column(s) {', '.join(missing)} declared in {where}.columns "
+                       f"(found: {', '.join(found)})")
+    if source.key not in found:
+        raise ScvError(f"{display_path(path)}: key column {source.key!r} ({where}.key) is not in the file")
+
+
+def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile) -> None:
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    relation = (f"select * from read_csv('{_sql_str(text)}', {_csv_options(source)}, "
+                f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')")
+    _insert(con, relation, source, path, into, info)
+    rejected = con.execute(
+        "insert into raw.rejects select ?, ?, line, cast(error_type as varchar), column_name, error_message, "
+        "csv_line from reject_errors", [source.name, path.name]
+    ).fetchone()
+    info.rejected_rows += rejected[0] if rejected else 0
+
+
+def _insert(con, relation: str, source: Source, path: Path, into: str, info: LoadedFile) -> None:
+    """Rows with an empty key go to rejects too: they cannot be traced back to the client's system."""
+    key = source.key.replace('"', '""')
+    con.execute(f"create or replace temp table _loaded as select *, '{_sql_str(path.name)}' as _scv_file "
+                f"from ({relation})")
+    blank = f"nullif(trim(\"{key}\"), '') is null"
+    (empty,) = con.execute(f"select count(*) from _loaded where {blank}").fetchone()
+    if empty:
+        con.execute(
+            f"insert into raw.rejects select ?, ?, null, 'EMPTY KEY', ?, 'the key column is empty', "
+            f"cast(to_json(_loaded) as varchar) from _loaded where {blank}",
+            [source.name, path.name, source.key],
+        )
+    con.execute(f"{into} select * from _loaded where not ({blank})")
+    info.rows += con.execute(f"select count(*) from _loaded where not ({blank})").fetchone()[0]
+    info.rejected_rows += empty
+    con.execute("drop table _loaded")
+
+
+def _load_arrow(con, table: pa.Table, source: Source, path: Path, into: str, info: LoadedFile) -> None:
+    info.columns = table.column_names
+    con.register("_arrow", table)
+    try:
+        _insert(con, "select * from _arrow", source, path, into, info)
+    finally:
+        con.unregister("_arrow")
+
+
+def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises a zoo of types for a broken workbook
+        raise ScvError(f"{display_path(path)}: not a readable XLSX workbook ({exc})") from None
+    try:
+        sheet_name = source.sheet or book.sheetnames[0]
+        if sheet_name not in book.sheetnames:
+            raise ScvError(f"{display_path(path)}: no sheet {sheet_name!r} ({where}.sheet); "
+                           f"sheets: {', '.join(book.sheetnames)}")
+        rows = book[sheet_name].iter_rows(values_only=True)
+        header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+        while header and header[-1] == "":
+            header.pop()
+        _require_columns(header, source, path, where)
+        columns: list[list[str | None]] = [[] for _ in header]
+        for row in rows:
+            if row is None or all(v is None for v in row):
+                continue  # Excel's trailing formatted-but-empty rows are not records
+            for i in range(len(header)):
+                columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+    finally:
+        book.close()
+    return pa.table({name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)})
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text.removesuffix("T00:00:00")  # a date typed into Excel comes back as midnight
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_ndjson(con, path: Path, source: Source, where: str) -> tuple[pa.Table, int]:
+    records: list[dict] = []
+    rejects: list[tuple] = []
+    with path.open(encoding=source.encoding) as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                rejects.append((source.name, path.name, number, "INVALID JSON", None, str(exc), line[:1000]))
+                continue
+            records.append({k: None if v is None else (v if isinstance(v, str) else json.dumps(v))
+                            for k, v in record.items()})
+    if rejects:
+        con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?)", rejects)
+    names = list(dict.fromkeys(k for r in records for k in r))
+    _require_columns(names, source, path, where)
+    return pa.table({n: pa.array([r.get(n) for r in records], pa.string()) for n in names}), len(rejects)
+
+
+def _sql_str(value: str | Path) -> str:
+    return str(value).replace("'", "''")

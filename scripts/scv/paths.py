@@ -1,0 +1,41 @@
+"""Where things live: the repository checkout and SCV_HOME (inboxes, builds, sites, history)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def repo_root() -> Path:
+    """The checkout scv runs from. SCV_REPO overrides it (tests use a copy of the repository)."""
+    if env := os.environ.get("SCV_REPO"):
+        return Path(env).resolve()
+    # scripts/scv/paths.py -> the checkout is two levels above the package.
+    return Path(__file__).resolve().parents[2]
+
+
+def scv_home() -> Path:
+    """Inboxes, builds, sites, uptime history and reports; `.scv/` in the checkout by default."""
+    if env := os.environ.get("SCV_HOME"):
+        return Path(env).resolve()
+    return repo_root() / ".scv"
+
+
+def clients_dir() -> Path:
+    return repo_root() / "clients"
+
+
+def client_dir(client: str) -> Path:
+    return clients_dir() / client
+
+
+def client_models_dir(client: str) -> Path:
+    return repo_root() / "models" / "clients" / client
+
+
+def inbox_dir(client: str) -> Path:
+    return scv_home() / "inbox" / client
+
+
+def builds_dir(client: str) -> Path:
+    return scv_home() / "builds" / client
