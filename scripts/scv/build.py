@@ -46,10 +46,18 @@ def git_sha() -> tuple[str, bool]:
     """The checkout's short sha and whether it has uncommitted changes (recorded, not refused)."""
     root = paths.repo_root()
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=root, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                    capture_output=True, text=True, check=True).stdout.strip())
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError):
         return "0000000", True
     return sha, dirty
@@ -76,8 +84,13 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
             with duckdb.connect(str(partial / "scv.duckdb")) as con:
-                inputs = load_delivery(con, client, inbox, partial / "work",
-                                       advance=lambda what: progress.update(task, description=what, advance=1))
+                inputs = load_delivery(
+                    con,
+                    client,
+                    inbox,
+                    partial / "work",
+                    advance=lambda what: progress.update(task, description=what, advance=1),
+                )
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
@@ -89,8 +102,11 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
         if dbt_ok:
             _export(partial)
         checks = _checks(inputs, dbt_ok, dbt_summary)
-        verdict = "fail" if any(c["outcome"] == "fail" for c in checks) else (
-            "query" if any(c["outcome"] == "query" for c in checks) else "pass")
+        verdict = (
+            "fail"
+            if any(c["outcome"] == "fail" for c in checks)
+            else ("query" if any(c["outcome"] == "query" for c in checks) else "pass")
+        )
         finished = datetime.now(UTC).replace(microsecond=0)
         build_json = {
             "client": name,
@@ -133,14 +149,36 @@ def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
     task = progress.add_task("dbt build", total=None)
     command = [
         str(Path(sys.executable).with_name("dbt")),
-        "--no-use-colors", "--log-format", "json", "--log-level", "info", "--log-level-file", "info",
-        "--log-format-file", "text", "--log-path", str(logs), "build",
-        "--project-dir", str(paths.repo_root()), "--profiles-dir", str(paths.repo_root()),
-        "--target-path", str(target),
-        "--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds",
-        "--vars", json.dumps({"client": client.name}),
+        "--no-use-colors",
+        "--log-format",
+        "json",
+        "--log-level",
+        "info",
+        "--log-level-file",
+        "info",
+        "--log-format-file",
+        "text",
+        "--log-path",
+        str(logs),
+        "build",
+        "--project-dir",
+        str(paths.repo_root()),
+        "--profiles-dir",
+        str(paths.repo_root()),
+        "--target-path",
+        str(target),
+        "--select",
+        f"path:models/clients/{client.name}",
+        "path:models/shared",
+        "path:seeds",
+        "--vars",
+        json.dumps({"client": client.name}),
     ]
-    env = {**os.environ, "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     errors: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=paths.repo_root()) as proc:
         assert proc.stdout is not None
@@ -151,8 +189,12 @@ def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
                 continue
             name, data = event["info"]["name"], event.get("data", {})
             if name in ("LogModelResult", "LogTestResult", "LogSeedResult"):
-                progress.update(task, total=data.get("total"), advance=1,
-                                description=f"dbt build: {data.get('node_info', {}).get('node_name', '')}")
+                progress.update(
+                    task,
+                    total=data.get("total"),
+                    advance=1,
+                    description=f"dbt build: {data.get('node_info', {}).get('node_name', '')}",
+                )
             elif event["info"].get("level") == "error":
                 errors.append(event["info"]["msg"])
     ok = proc.returncode == 0
@@ -173,19 +215,31 @@ def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
     for r in data["results"]:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
         if r["status"] in ("error", "fail", "warn"):
-            failures.append({"node": r["unique_id"], "status": r["status"],
-                             "message": (r.get("message") or "").splitlines()[0][:300]})
-    return {"success": ok, "elapsed_s": round(data.get("elapsed_time", 0), 2),
-            "results": counts, "problems": failures}
+            failures.append(
+                {
+                    "node": r["unique_id"],
+                    "status": r["status"],
+                    "message": (r.get("message") or "").splitlines()[0][:300],
+                }
+            )
+    return {
+        "success": ok,
+        "elapsed_s": round(data.get("elapsed_time", 0), 2),
+        "results": counts,
+        "problems": failures,
+    }
 
 
 def _row_counts(db: Path) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('raw', 'main') and table_type = 'BASE TABLE' order by 1, 2").fetchall()
-        return {f"{s}.{t}" if s != "main" else t: con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
-                for s, t in tables}
+            "where table_schema in ('raw', 'main') and table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        return {
+            f"{s}.{t}" if s != "main" else t: con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+            for s, t in tables
+        }
 
 
 def _export(build_dir: Path) -> None:
@@ -199,24 +253,34 @@ def _export(build_dir: Path) -> None:
 def _checks(inputs: list[LoadedFile], dbt_ok: bool, dbt_summary: dict) -> list[dict]:
     """The build's own checks. Comparisons with live and last week come with `scv check` (#4)."""
     rejected = sum(i.rejected_rows for i in inputs)
-    checks = [{
-        "name": "dbt build",
-        "outcome": "pass" if dbt_ok else "fail",
-        "detail": ", ".join(f"{n} {s}" for s, n in sorted(dbt_summary.get("results", {}).items()))
-                  or dbt_summary.get("error", ""),
-    }]
-    checks.append({
-        "name": "rejected rows",
-        "outcome": "warn" if rejected else "pass",
-        "detail": "; ".join(f"{i.file}: {i.rejected_rows:,} of {i.rows + i.rejected_rows:,}"
-                            for i in inputs if i.rejected_rows) or "none",
-    })
+    checks = [
+        {
+            "name": "dbt build",
+            "outcome": "pass" if dbt_ok else "fail",
+            "detail": ", ".join(f"{n} {s}" for s, n in sorted(dbt_summary.get("results", {}).items()))
+            or dbt_summary.get("error", ""),
+        }
+    ]
+    checks.append(
+        {
+            "name": "rejected rows",
+            "outcome": "warn" if rejected else "pass",
+            "detail": "; ".join(
+                f"{i.file}: {i.rejected_rows:,} of {i.rows + i.rejected_rows:,}"
+                for i in inputs
+                if i.rejected_rows
+            )
+            or "none",
+        }
+    )
     return checks
 
 
 def _print_summary(result: BuildResult, build_json: dict) -> None:
     colour = {"pass": "green", "query": "yellow", "fail": "red"}[result.verdict]
-    console.print(f"\nBuild [bold]{result.build_id}[/] of {result.client}: [{colour} bold]{result.verdict}[/]")
+    console.print(
+        f"\nBuild [bold]{result.build_id}[/] of {result.client}: [{colour} bold]{result.verdict}[/]"
+    )
     for i in result.inputs:
         rejected = f", [yellow]{i.rejected_rows:,} rejected[/]" if i.rejected_rows else ""
         console.print(f"  {i.source:<22} {i.file:<28} {i.rows:>10,} rows{rejected}")
@@ -225,8 +289,10 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
     for check in build_json["checks"]:
         if check["outcome"] != "pass":
-            console.print(f"  [{'red' if check['outcome'] == 'fail' else 'yellow'}]{check['name']}: "
-                          f"{check['outcome']}[/] {check['detail']}")
+            console.print(
+                f"  [{'red' if check['outcome'] == 'fail' else 'yellow'}]{check['name']}: "
+                f"{check['outcome']}[/] {check['detail']}"
+            )
     for problem in build_json["dbt"].get("problems", []):
         console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
     console.print(f"  build directory  {display_path(result.path)}")

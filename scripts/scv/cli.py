@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from scv import paths
 from scv.errors import NotBuiltYet, ScvError
@@ -19,12 +20,18 @@ app = typer.Typer(
     rich_markup_mode="rich",
     add_completion=False,
 )
-client_app = typer.Typer(help="new | validate: create and validate client folders (clients/<client>/).", no_args_is_help=True)
+client_app = typer.Typer(
+    help="new | validate: create and validate client folders (clients/<client>/).", no_args_is_help=True
+)
 source_app = typer.Typer(help="add: add a data source to a client.", no_args_is_help=True)
-access_app = typer.Typer(help="validate | render: IP allowlists of client sites (access.yml).", no_args_is_help=True)
+access_app = typer.Typer(
+    help="validate | render: IP allowlists of client sites (access.yml).", no_args_is_help=True
+)
 uptime_app = typer.Typer(help="check | report: site uptime checks, alerts and reports.", no_args_is_help=True)
 audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_args_is_help=True)
-servers_app = typer.Typer(help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True)
+servers_app = typer.Typer(
+    help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True
+)
 app.add_typer(client_app, name="client")
 app.add_typer(source_app, name="source")
 app.add_typer(access_app, name="access")
@@ -53,8 +60,13 @@ def demo_data(
     target = out_dir or paths.inbox_dir("demo")
     with steps() as progress:
         task = progress.add_task("Generating demo delivery", total=None)
-        summary = generate(target, customers=customers, seed=seed, week=week,
-                           progress=lambda what, n: progress.update(task, description=what, advance=n))
+        summary = generate(
+            target,
+            customers=customers,
+            seed=seed,
+            week=week,
+            progress=lambda what, n: progress.update(task, description=what, advance=n),
+        )
     for name, rows in summary.items():
         out.print(f"  {name:<28} {rows:>10,}")
     out.print(f"Delivery for week {week} written to [bold]{target}[/]")
@@ -81,13 +93,18 @@ def client_new(
 
     for path in scaffold(name, display_name):
         out.print(f"  created {path}")
-    out.print(f"Client [bold]{name}[/] scaffolded; edit clients/{name}/client.yml, then `scv client validate {name}`")
+    out.print(
+        f"Client [bold]{name}[/] scaffolded: edit clients/{name}/client.yml, "
+        f"then run `scv client validate {name}`"
+    )
 
 
 @app.command()
 def build(
     client: ClientArg,
-    inbox: Annotated[Path | None, typer.Option(help="Delivery folder (default SCV_HOME/inbox/CLIENT).")] = None,
+    inbox: Annotated[
+        Path | None, typer.Option(help="Delivery folder (default SCV_HOME/inbox/CLIENT).")
+    ] = None,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
     from scv.build import run_build
@@ -126,23 +143,13 @@ for _app, _verb, _issue, _help in [
 
 
 def main() -> None:
-    """Entry point: bad input is one line on stderr and exit 2, never a traceback."""
+    """Entry point: bad input is one line on stderr and exit 2, never a traceback.
+
+    Click itself turns usage errors (unknown option, missing argument) into exit 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except ScvError as exc:
         for line in str(exc).splitlines():
-            err.print(f"[red]error:[/] {line}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:
-        # Click's own usage errors (unknown option, missing argument) come through here too.
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise

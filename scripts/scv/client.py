@@ -8,7 +8,8 @@ from scv import paths
 from scv.config import CLIENT_NAME, list_clients, load_client
 from scv.errors import Problem, Problems, ScvError
 
-CODEOWNERS_TEAM = "@scv-org/operations"
+# Each client's folders are owned by its reviewers' team: they approve its promotions.
+CODEOWNERS_ORG = "@scv-org"
 
 
 def validate(client: str | None = None) -> list[str]:
@@ -75,12 +76,82 @@ build_id: null
 manifest_sha256: null
 """
 
-MODELS_README = """\
-# {name}: dbt models
+SOURCES_YML = """\
+version: 2
 
-One staging model per source in client.yml (`stg_{name}__<source>s`), declared in
-`_{name}__sources.yml`, then `int_{name}__contacts_unioned`, which maps them onto the canonical
-contact shape that the shared identity-resolution models read.
+sources:
+  - name: {name}
+    description: {display_name}'s delivery, loaded as text by `scv build` (schema raw).
+    schema: raw
+    tables:
+      - name: contacts
+        description: The client's contact list.
+"""
+
+STAGING_SQL = """\
+with
+
+source as (
+    select * from {{{{ source('{name}', 'contacts') }}}}
+),
+
+renamed as (
+    select
+        {{{{ clean_text('id') }}}} as contact_id,
+        {{{{ clean_text('first_name') }}}} as first_name,
+        {{{{ clean_text('last_name') }}}} as last_name,
+        {{{{ clean_email('email') }}}} as email
+    from source
+)
+
+select * from renamed
+"""
+
+UNIONED_SQL = """\
+{{#- {display_name}'s sources on the canonical contact shape read by the shared models. -#}}
+
+with
+
+contacts as (
+    select
+        'contacts' as source,
+        contact_id as source_record_id,
+        contact_id as customer_number,
+        cast(null as varchar) as title,
+        first_name,
+        last_name,
+        email,
+        cast(null as varchar) as phone,
+        cast(null as varchar) as organisation,
+        cast(null as varchar) as address_line1,
+        cast(null as varchar) as city,
+        cast(null as varchar) as postcode,
+        cast(null as varchar) as country,
+        cast(null as varchar) as orcid,
+        cast(null as date) as birth_date,
+        cast(null as timestamp) as record_updated_at
+    from {{{{ ref('stg_{name}__contacts') }}}}
+)
+
+select * from contacts
+"""
+
+MODELS_YML = """\
+version: 2
+
+models:
+  - name: stg_{name}__contacts
+    description: The client's contacts, cleaned.
+    columns:
+      - name: contact_id
+        description: The client's id for the contact.
+        data_tests: [not_null]
+  - name: int_{name}__contacts_unioned
+    description: Every {display_name} source record on the canonical contact shape.
+    columns:
+      - name: source_record_id
+        description: The record's id in its source.
+        data_tests: [not_null]
 """
 
 
@@ -98,7 +169,10 @@ def scaffold(name: str, display_name: str | None = None) -> list[Path]:
         folder / "client.yml": CLIENT_YML,
         folder / "access.yml": ACCESS_YML,
         folder / "release.yml": RELEASE_YML,
-        models / "README.md": MODELS_README,
+        models / f"_{name}__sources.yml": SOURCES_YML,
+        models / f"_{name}__models.yml": MODELS_YML,
+        models / f"stg_{name}__contacts.sql": STAGING_SQL,
+        models / f"int_{name}__contacts_unioned.sql": UNIONED_SQL,
     }
     for path, template in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,8 +180,9 @@ def scaffold(name: str, display_name: str | None = None) -> list[Path]:
     created = list(files)
     codeowners = paths.repo_root() / ".github" / "CODEOWNERS"
     lines = codeowners.read_text(encoding="utf-8").splitlines() if codeowners.exists() else []
-    entry = f"/clients/{name}/ /models/clients/{name}/ {CODEOWNERS_TEAM}"
+    owners = f"{CODEOWNERS_ORG}/{values['slug']}-reviewers"
+    entries = [f"/clients/{name}/ {owners}", f"/models/clients/{name}/ {owners}"]
     codeowners.parent.mkdir(parents=True, exist_ok=True)
-    codeowners.write_text("\n".join([*lines, entry]) + "\n", encoding="utf-8")
+    codeowners.write_text("\n".join([*lines, *entries]) + "\n", encoding="utf-8")
     created.append(codeowners)
     return created

@@ -229,7 +229,9 @@ def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
         if field is None:
             return []
         current = _model_in(field.annotation)
-    return sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    return (
+        sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    )
 
 
 def _model_in(annotation: Any) -> Any:
@@ -257,8 +259,12 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
         source_name = source.get("name")
         if isinstance(source_name, str):
             if source_name in names:
-                problems.append(doc.problem(("sources", i, "name"),
-                                            f"duplicate source name {source_name!r} (also sources[{names[source_name]}])"))
+                problems.append(
+                    doc.problem(
+                        ("sources", i, "name"),
+                        f"duplicate source name {source_name!r} (also sources[{names[source_name]}])",
+                    )
+                )
             names.setdefault(source_name, i)
         columns, key = source.get("columns"), source.get("key")
         if isinstance(columns, list) and columns and isinstance(key, str) and key not in columns:
@@ -271,13 +277,17 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
     priority = matching.get("source_priority") if isinstance(matching.get("source_priority"), list) else []
     for i, source_name in enumerate(priority):
         if names and source_name not in names:
-            problems.append(doc.problem(("matching", "source_priority", i), f"{source_name!r} is not a source"))
+            problems.append(
+                doc.problem(("matching", "source_priority", i), f"{source_name!r} is not a source")
+            )
     branding = data.get("branding") if isinstance(data.get("branding"), dict) else {}
     if isinstance(logo := branding.get("logo"), str) and not (folder / logo).is_file():
         problems.append(doc.problem(("branding", "logo"), f"logo file {logo!r} not found in {folder}"))
     models = paths.client_models_dir(name)
     if not models.is_dir():
-        problems.append(Problem(doc.path, 1, "", f"model folder {models} is missing (scv client new scaffolds it)"))
+        problems.append(
+            Problem(doc.path, 1, "", f"model folder {models} is missing (scv client new scaffolds it)")
+        )
     problems += _release_checks(folder / "release.yml")
     problems += _access_checks(folder / "access.yml")
     return problems
@@ -302,7 +312,9 @@ def _access_checks(path: Path) -> list[Problem]:
             continue
         until = entry.get("until")
         if isinstance(until, date) and until < date.today():
-            problems.append(doc.problem(("allow", i, "until"), f"expired on {until}: remove the entry or extend it"))
+            problems.append(
+                doc.problem(("allow", i, "until"), f"expired on {until}: remove the entry or extend it")
+            )
         try:
             network = ipaddress.ip_network(str(entry.get("cidr")), strict=True)
         except ValueError:

@@ -48,8 +48,9 @@ create table if not exists raw.rejects (
 """
 
 
-def load_delivery(con: duckdb.DuckDBPyConnection, client: Client, inbox: Path, work: Path,
-                  advance=lambda description: None) -> list[LoadedFile]:
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, client: Client, inbox: Path, work: Path, advance=lambda description: None
+) -> list[LoadedFile]:
     """Load every declared source from inbox into raw.*; return what was loaded, per file."""
     if not inbox.is_dir():
         raise ScvError(f"{display_path(inbox)}: no delivery folder for client {client.name}")
@@ -72,7 +73,9 @@ def load_delivery(con: duckdb.DuckDBPyConnection, client: Client, inbox: Path, w
     return loaded
 
 
-def _load_file(con, client: Client, index: int, source: Source, path: Path, work: Path, into: str) -> LoadedFile:
+def _load_file(
+    con, client: Client, index: int, source: Source, path: Path, work: Path, into: str
+) -> LoadedFile:
     where = f"clients/{client.name}/client.yml sources[{index}]"
     sha, size = _sha256(path)
     info = LoadedFile(source.name, path.name, sha, size, source.encoding, source.format)
@@ -87,7 +90,9 @@ def _load_file(con, client: Client, index: int, source: Source, path: Path, work
         table, info.rejected_rows = _read_ndjson(con, path, source, where)
         _load_arrow(con, table, source, path, into, info)
     elif source.format == "parquet":
-        con.execute(f"create or replace temp view _delivery as select * from read_parquet('{_sql_str(path)}')")
+        con.execute(
+            f"create or replace temp view _delivery as select * from read_parquet('{_sql_str(path)}')"
+        )
         info.columns = [row[0] for row in con.execute("describe _delivery").fetchall()]
         _require_columns(info.columns, source, path, where)
         casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in info.columns)
@@ -114,14 +119,17 @@ def _as_utf8(path: Path, source: Source, work: Path, where: str) -> Path:
     has_bom = head.startswith(UTF8_BOM)
     if source.encoding == "utf-8":
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            raise ScvError(f"{display_path(path)}: starts with a UTF-16 byte-order mark but {where}.encoding "
-                           f"says utf-8")
+            raise ScvError(
+                f"{display_path(path)}: starts with a UTF-16 byte-order mark but {where}.encoding says utf-8"
+            )
         _check_decodes(path, "utf-8", where, declared=True)
         if not has_bom:
             return path
     elif source.encoding in ("latin-1", "cp1252") and _is_utf8_with_non_ascii(path):
-        raise ScvError(f"{display_path(path)}: is UTF-8 text but {where}.encoding says {source.encoding}; "
-                       f"loading it would garble every accented character")
+        raise ScvError(
+            f"{display_path(path)}: is UTF-8 text but {where}.encoding says {source.encoding}; "
+            f"loading it would garble every accented character"
+        )
     target = work / f"{source.name}-{path.name}.utf8"
     decoder = codecs.getincrementaldecoder(source.encoding)(errors="strict")
     line = 1
@@ -135,8 +143,10 @@ def _as_utf8(path: Path, source: Source, work: Path, where: str) -> Path:
                 dst.write(decoder.decode(chunk))
             except UnicodeDecodeError as exc:
                 line += chunk.count(b"\n", 0, exc.start)
-                raise ScvError(f"{display_path(path)}: line {line}: bytes that are not {source.encoding} "
-                               f"({where}.encoding)") from None
+                raise ScvError(
+                    f"{display_path(path)}: line {line}: bytes that are not {source.encoding} "
+                    f"({where}.encoding)"
+                ) from None
             line += chunk.count(b"\n")
         dst.write(decoder.decode(b"", final=True))
     return target
@@ -151,10 +161,12 @@ def _check_decodes(path: Path, encoding: str, where: str, declared: bool) -> Non
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line += chunk.count(b"\n", 0, exc.start)
-                bad = chunk[exc.start:exc.start + 1].hex()
-                hint = " (it looks like latin-1 or cp1252)" if 0xA0 <= chunk[exc.start] else ""
-                raise ScvError(f"{display_path(path)}: line {line}: byte 0x{bad} is not valid {encoding} as "
-                               f"{where}.encoding declares{hint}") from None
+                bad = chunk[exc.start : exc.start + 1].hex()
+                hint = " (it looks like latin-1 or cp1252)" if chunk[exc.start] >= 0xA0 else ""
+                raise ScvError(
+                    f"{display_path(path)}: line {line}: byte 0x{bad} is not valid {encoding} as "
+                    f"{where}.encoding declares{hint}"
+                ) from None
             line += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
@@ -181,8 +193,10 @@ def _is_utf8_with_non_ascii(path: Path) -> bool:
 def _csv_options(source: Source) -> str:
     quote = source.quote.replace("'", "''")
     delim = source.delimiter.replace("'", "''")
-    return (f"delim = '{delim}', quote = '{quote}', escape = '{quote}', header = {str(source.header).lower()}, "
-            "all_varchar = true, strict_mode = true, null_padding = false, auto_detect = true")
+    return (
+        f"delim = '{delim}', quote = '{quote}', escape = '{quote}', header = {str(source.header).lower()}, "
+        "all_varchar = true, strict_mode = true, null_padding = false, auto_detect = true"
+    )
 
 
 def _csv_header(con, path: Path, source: Source) -> list[str]:
@@ -193,20 +207,25 @@ def _csv_header(con, path: Path, source: Source) -> list[str]:
 def _require_columns(found: list[str], source: Source, path: Path, where: str) -> None:
     missing = [c for c in source.columns if c not in found]
     if missing:
-        raise ScvError(f"{display_path(path)}: missing column(s) {', '.join(missing)} declared in {where}.columns "
-                       f"(found: {', '.join(found)})")
+        raise ScvError(
+            f"{display_path(path)}: missing column(s) {', '.join(missing)} declared in {where}.columns "
+            f"(found: {', '.join(found)})"
+        )
     if source.key not in found:
         raise ScvError(f"{display_path(path)}: key column {source.key!r} ({where}.key) is not in the file")
 
 
 def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-    relation = (f"select * from read_csv('{_sql_str(text)}', {_csv_options(source)}, "
-                f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')")
+    relation = (
+        f"select * from read_csv('{_sql_str(text)}', {_csv_options(source)}, "
+        f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
+    )
     _insert(con, relation, source, path, into, info)
     rejected = con.execute(
         "insert into raw.rejects select ?, ?, line, cast(error_type as varchar), column_name, error_message, "
-        "csv_line from reject_errors", [source.name, path.name]
+        "csv_line from reject_errors",
+        [source.name, path.name],
     ).fetchone()
     info.rejected_rows += rejected[0] if rejected else 0
 
@@ -214,8 +233,10 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
 def _insert(con, relation: str, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     """Rows with an empty key go to rejects too: they cannot be traced back to the client's system."""
     key = source.key.replace('"', '""')
-    con.execute(f"create or replace temp table _loaded as select *, '{_sql_str(path.name)}' as _scv_file "
-                f"from ({relation})")
+    con.execute(
+        f"create or replace temp table _loaded as select *, '{_sql_str(path.name)}' as _scv_file "
+        f"from ({relation})"
+    )
     blank = f"nullif(trim(\"{key}\"), '') is null"
     (empty,) = con.execute(f"select count(*) from _loaded where {blank}").fetchone()
     if empty:
@@ -249,8 +270,10 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
     try:
         sheet_name = source.sheet or book.sheetnames[0]
         if sheet_name not in book.sheetnames:
-            raise ScvError(f"{display_path(path)}: no sheet {sheet_name!r} ({where}.sheet); "
-                           f"sheets: {', '.join(book.sheetnames)}")
+            raise ScvError(
+                f"{display_path(path)}: no sheet {sheet_name!r} ({where}.sheet); "
+                f"sheets: {', '.join(book.sheetnames)}"
+            )
         rows = book[sheet_name].iter_rows(values_only=True)
         header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
         while header and header[-1] == "":
@@ -264,7 +287,9 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
                 columns[i].append(_cell_text(row[i]) if i < len(row) else None)
     finally:
         book.close()
-    return pa.table({name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)})
+    return pa.table(
+        {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+    )
 
 
 def _cell_text(value) -> str | None:
@@ -292,8 +317,12 @@ def _read_ndjson(con, path: Path, source: Source, where: str) -> tuple[pa.Table,
             except ValueError as exc:
                 rejects.append((source.name, path.name, number, "INVALID JSON", None, str(exc), line[:1000]))
                 continue
-            records.append({k: None if v is None else (v if isinstance(v, str) else json.dumps(v))
-                            for k, v in record.items()})
+            records.append(
+                {
+                    k: None if v is None else (v if isinstance(v, str) else json.dumps(v))
+                    for k, v in record.items()
+                }
+            )
     if rejects:
         con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?)", rejects)
     names = list(dict.fromkeys(k for r in records for k in r))

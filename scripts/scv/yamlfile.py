@@ -26,7 +26,9 @@ class YamlFile:
             self.problems.append(Problem(path, None, "", "file not found"))
             return
         except UnicodeDecodeError as exc:
-            self.problems.append(Problem(path, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+            self.problems.append(
+                Problem(path, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+            )
             return
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -49,7 +51,9 @@ class YamlFile:
                 if key in seen:
                     # PyYAML silently keeps the last value; a duplicated key is almost always a mistake.
                     self.problems.append(
-                        Problem(self.path, line, dotted((*loc, key)), f"duplicate key (first on line {seen[key]})")
+                        Problem(
+                            self.path, line, dotted((*loc, key)), f"duplicate key (first on line {seen[key]})"
+                        )
                     )
                 seen[key] = line
                 self.lines[(*loc, key)] = line
