@@ -53,7 +53,9 @@ def line_of(text: str, anchor: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("file", "old", "new", "anchor", "field", "words"), [case[1:] for case in BROKEN], ids=[c[0] for c in BROKEN]
+    ("file", "old", "new", "anchor", "field", "words"),
+    [case[1:] for case in BROKEN],
+    ids=[c[0] for c in BROKEN],
 )
 def test_broken_client_file_names_file_line_and_field(scv, repo, file, old, new, anchor, field, words):
     path = repo / "clients" / "demo" / file

@@ -9,8 +9,10 @@ is dropped silently. Types are the staging models' job, so everything here stays
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ class LoadedFile:
     encoding: str
     format: str
     columns: list[str] = field(default_factory=list)
+    line_endings: str | None = None
     rows: int = 0
     rejected_rows: int = 0
 
@@ -80,8 +83,8 @@ def _load_file(
     sha, size = _sha256(path)
     info = LoadedFile(source.name, path.name, sha, size, source.encoding, source.format)
     if source.format == "csv":
-        text = _as_utf8(path, source, work, where)
-        info.columns = _csv_header(con, text, source)
+        text, info.line_endings = _as_utf8(path, source, work, where)
+        info.columns = _csv_header(text, source)
         _require_columns(info.columns, source, path, where)
         _load_csv(con, text, source, path, into, info)
     elif source.format == "xlsx":
@@ -109,67 +112,66 @@ def _sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _as_utf8(path: Path, source: Source, work: Path, where: str) -> Path:
-    """The file as UTF-8 without a BOM: the original when it already is, else a transcoded copy.
+def _as_utf8(path: Path, source: Source, work: Path, where: str) -> tuple[Path, str]:
+    """The file as UTF-8 with one kind of line ending and no BOM, and which endings it had.
 
+    The original is used as it is when it already qualifies; otherwise a normalised copy is made.
     Decoding is strict, so a file in another encoding than declared stops here with its line.
     """
     with path.open("rb") as f:
         head = f.read(4)
-    has_bom = head.startswith(UTF8_BOM)
-    if source.encoding == "utf-8":
-        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            raise ScvError(
-                f"{display_path(path)}: starts with a UTF-16 byte-order mark but {where}.encoding says utf-8"
-            )
-        _check_decodes(path, "utf-8", where, declared=True)
-        if not has_bom:
-            return path
-    elif source.encoding in ("latin-1", "cp1252") and _is_utf8_with_non_ascii(path):
+    if source.encoding == "utf-8" and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise ScvError(
+            f"{display_path(path)}: starts with a UTF-16 byte-order mark but {where}.encoding says utf-8"
+        )
+    if source.encoding in ("latin-1", "cp1252") and _is_utf8_with_non_ascii(path):
         raise ScvError(
             f"{display_path(path)}: is UTF-8 text but {where}.encoding says {source.encoding}; "
             f"loading it would garble every accented character"
         )
+    crlf = lf = 0
+    for text in _decoded(path, source.encoding, where):
+        crlf += text.count("\r\n")
+        lf += text.count("\n")
+    endings = "none" if not lf else "crlf" if crlf == lf else "lf" if not crlf else "mixed"
+    if source.encoding == "utf-8" and not head.startswith(UTF8_BOM) and endings != "mixed":
+        return path, endings
     target = work / f"{source.name}-{path.name}.utf8"
-    decoder = codecs.getincrementaldecoder(source.encoding)(errors="strict")
-    line = 1
-    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
-        first = True
-        while chunk := src.read(CHUNK):
-            if first and source.encoding != "utf-16" and chunk.startswith(UTF8_BOM):
-                chunk = chunk[3:]  # the export tool's BOM, not part of the text
-            first = False
-            try:
-                dst.write(decoder.decode(chunk))
-            except UnicodeDecodeError as exc:
-                line += chunk.count(b"\n", 0, exc.start)
-                raise ScvError(
-                    f"{display_path(path)}: line {line}: bytes that are not {source.encoding} "
-                    f"({where}.encoding)"
-                ) from None
-            line += chunk.count(b"\n")
-        dst.write(decoder.decode(b"", final=True))
-    return target
+    with target.open("w", encoding="utf-8", newline="") as dst:
+        pending = ""  # a \r at the end of one chunk may pair with a \n at the start of the next
+        for chunk in _decoded(path, source.encoding, where):
+            text = pending + chunk
+            pending = "\r" if text.endswith("\r") else ""
+            dst.write(text[: len(text) - len(pending)].replace("\r\n", "\n"))
+        dst.write(pending)
+    return target, endings
 
 
-def _check_decodes(path: Path, encoding: str, where: str, declared: bool) -> None:
+def _decoded(path: Path, encoding: str, where: str) -> Iterator[str]:
+    """The file's text in chunks, strictly decoded, without a leading UTF-8 BOM (which some
+    export tools write even in front of latin-1)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line = 1
     with path.open("rb") as f:
+        first = True
         while chunk := f.read(CHUNK):
+            if first and encoding != "utf-16":
+                chunk = chunk.removeprefix(UTF8_BOM)
+            first = False
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                line += chunk.count(b"\n", 0, exc.start)
-                bad = chunk[exc.start : exc.start + 1].hex()
-                hint = " (it looks like latin-1 or cp1252)" if chunk[exc.start] >= 0xA0 else ""
+                line += chunk[: exc.start].decode(encoding, errors="replace").count("\n")
+                byte = chunk[exc.start]
+                hint = " (it looks like latin-1 or cp1252)" if encoding == "utf-8" and byte >= 0xA0 else ""
                 raise ScvError(
-                    f"{display_path(path)}: line {line}: byte 0x{bad} is not valid {encoding} as "
+                    f"{display_path(path)}: line {line}: byte 0x{byte:02x} is not valid {encoding} as "
                     f"{where}.encoding declares{hint}"
                 ) from None
-            line += chunk.count(b"\n")
+            line += text.count("\n")
+            yield text
         try:
-            decoder.decode(b"", final=True)
+            yield decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise ScvError(f"{display_path(path)}: ends in the middle of a {encoding} character") from None
 
@@ -190,18 +192,32 @@ def _is_utf8_with_non_ascii(path: Path) -> bool:
     return non_ascii
 
 
-def _csv_options(source: Source) -> str:
+def _csv_header(path: Path, source: Source) -> list[str]:
+    """The header row, read by us: the dialect is declared, so DuckDB need not guess it from
+    rows that may be the very ones that are malformed."""
+    with path.open(encoding="utf-8", newline="") as f:
+        first = next(csv.reader(f, delimiter=source.delimiter, quotechar=source.quote), [])
+    if not source.header:
+        return [f"column{i}" for i in range(len(first))]
+    names = [name.strip() for name in first]
+    if not names or "" in names:
+        raise ScvError(f"{display_path(path)}: line 1: the header row has an empty column name")
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ScvError(
+            f"{display_path(path)}: line 1: column(s) {', '.join(twice)} appear twice in the header"
+        )
+    return names
+
+
+def _csv_options(source: Source, columns: list[str]) -> str:
     quote = source.quote.replace("'", "''")
     delim = source.delimiter.replace("'", "''")
+    types = ", ".join(f"'{_sql_str(c)}': 'VARCHAR'" for c in columns)
     return (
         f"delim = '{delim}', quote = '{quote}', escape = '{quote}', header = {str(source.header).lower()}, "
-        "all_varchar = true, strict_mode = true, null_padding = false, auto_detect = true"
+        f"columns = {{{types}}}, auto_detect = false, strict_mode = true, null_padding = false"
     )
-
-
-def _csv_header(con, path: Path, source: Source) -> list[str]:
-    rows = con.execute(f"describe select * from read_csv(?, {_csv_options(source)})", [str(path)]).fetchall()
-    return [row[0] for row in rows]
 
 
 def _require_columns(found: list[str], source: Source, path: Path, where: str) -> None:
@@ -218,13 +234,14 @@ def _require_columns(found: list[str], source: Source, path: Path, where: str) -
 def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     relation = (
-        f"select * from read_csv('{_sql_str(text)}', {_csv_options(source)}, "
+        f"select * from read_csv('{_sql_str(text)}', {_csv_options(source, info.columns)}, "
         f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
     )
     _insert(con, relation, source, path, into, info)
     rejected = con.execute(
+        # DuckDB records one error per bad field; a rejected row is one line, with its first error.
         "insert into raw.rejects select ?, ?, line, cast(error_type as varchar), column_name, error_message, "
-        "csv_line from reject_errors",
+        "csv_line from reject_errors qualify row_number() over (partition by line order by column_idx) = 1",
         [source.name, path.name],
     ).fetchone()
     info.rejected_rows += rejected[0] if rejected else 0
