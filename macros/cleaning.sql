@@ -2,7 +2,7 @@
 
 {% macro clean_text(column) -%}
     {#- Trim, collapse inner runs of whitespace, and turn blanks into nulls. -#}
-    nullif(regexp_replace(trim({{ column }}), '\s+', ' ', 'g'), '')
+    nullif(trim(regexp_replace({{ column }}, '\s+', ' ', 'g')), '')
 {%- endmacro %}
 
 {% macro clean_email(column) -%}

@@ -168,6 +168,10 @@ def _decoded(path: Path, encoding: str, where: str) -> Iterator[str]:
                     f"{display_path(path)}: line {line}: byte 0x{byte:02x} is not valid {encoding} as "
                     f"{where}.encoding declares{hint}"
                 ) from None
+            except UnicodeError as exc:  # utf-16 without a byte-order mark
+                raise ScvError(
+                    f"{display_path(path)}: line 1: not valid {encoding} as {where}.encoding declares ({exc})"
+                ) from None
             line += text.count("\n")
             yield text
         try:
@@ -254,7 +258,7 @@ def _insert(con, relation: str, source: Source, path: Path, into: str, info: Loa
         f"create or replace temp table _loaded as select *, '{_sql_str(path.name)}' as _scv_file "
         f"from ({relation})"
     )
-    blank = f"nullif(trim(\"{key}\"), '') is null"
+    blank = f"coalesce(regexp_full_match(\"{key}\", '\\s*'), true)"
     (empty,) = con.execute(f"select count(*) from _loaded where {blank}").fetchone()
     if empty:
         con.execute(

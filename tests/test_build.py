@@ -1,0 +1,104 @@
+"""`scv build`: a real dbt build on DuckDB into a complete, checksummed build directory."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from deliveries import write_delivery
+
+pytestmark = pytest.mark.slow
+
+
+def only_build(repo_home: Path, client: str = "demo") -> Path:
+    builds = [p for p in (repo_home / "builds" / client).iterdir()]
+    assert len(builds) == 1, builds
+    return builds[0]
+
+
+def test_build_with_a_malformed_row_counts_it_and_keeps_every_good_record(scv, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox", crm_tail='C901,"Unclosed,quote\n')
+
+    result = scv("build", "demo", "--inbox", inbox)
+
+    assert result.code == 0, result.err
+    build = only_build(tmp_path / "home")
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{7}", build.name)
+    meta = json.loads((build / "build.json").read_text())
+    assert meta["client"] == "demo" and meta["build_id"] == build.name
+    crm = next(i for i in meta["inputs"] if i["source"] == "crm_contacts")
+    assert (crm["rows"], crm["rejected_rows"]) == (4, 1)
+    assert len(crm["sha256"]) == 64
+    assert next(c for c in meta["checks"] if c["name"] == "rejected rows")["outcome"] == "warn"
+    assert meta["verdict"] == "pass"
+    assert "1 rejected" in result.out
+
+    with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
+        # Every distinct input record is in customer_sources exactly once; the duplicate C002 row is one record.
+        sources = dict(con.execute("select source, count(*) from customer_sources group by 1").fetchall())
+        assert sources == {"crm_contacts": 3, "shop_orders": 2, "subscriptions": 1, "event_registrations": 1}
+        assert con.execute("select count(*) from raw.rejects where line = 6").fetchone() == (1,)
+        # Jane Smith's CRM record and shop order share an email (after case and spaces): one customer.
+        jane = con.execute(
+            "select source_count, first_name, last_name from customers where email = 'jane.smith@uni.example'"
+        ).fetchall()
+        assert jane == [(2, "Jane", "Smith")]
+        orphans = con.execute(
+            "select count(*) from customer_sources where customer_id not in (select customer_id from customers)"
+        ).fetchone()
+        assert orphans == (0,)
+
+    # The build directory is complete and its manifest verifies with the standard tool.
+    for name in ["build.json", "scv.duckdb", "SHA256SUMS", "logs/dbt.log", "logs/run_results.json",
+                 "logs/manifest.json", "exports/customers.parquet", "exports/customer_sources.parquet"]:  # fmt: skip
+        assert (build / name).is_file(), name
+    check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=build, capture_output=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert not list(build.parent.glob(".*partial")), "a partial build directory was left behind"
+
+
+def test_build_of_a_file_in_an_undeclared_encoding_stops_with_one_line(scv, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    events = inbox / "event_registrations.txt"
+    events.write_bytes(events.read_text(encoding="utf-16").encode("utf-8"))  # declared utf-16
+
+    result = scv("build", "demo", "--inbox", inbox)
+
+    assert result.code == 2
+    assert "Traceback" not in result.err + result.out
+    assert re.search(r"error: .*event_registrations.txt: .*not valid utf-16", result.err), result.err
+    assert not (tmp_path / "home" / "builds" / "demo").exists() or not any(
+        (tmp_path / "home" / "builds" / "demo").iterdir()
+    ), "a failed load must not leave a build directory"
+
+
+def test_failed_dbt_test_gives_verdict_fail_and_exit_1(scv, repo, tmp_path):
+    # The shop sells in GBP, EUR and USD (a dbt test says so); this week an order says "GPB".
+    inbox = write_delivery(tmp_path / "inbox")
+    shop = inbox / "shop_orders.csv"
+    shop.write_bytes(shop.read_bytes().replace(b";GBP", b";GPB"))
+
+    result = scv("build", "demo", "--inbox", inbox)
+
+    assert result.code == 1
+    meta = json.loads((only_build(tmp_path / "home") / "build.json").read_text())
+    assert meta["verdict"] == "fail"
+    assert any(p["status"] == "fail" and "currency_code" in p["node"] for p in meta["dbt"]["problems"])
+    assert "accepted_values_stg_demo__shop_orders_currency_code" in result.out
+
+
+def test_scaffolded_client_builds(scv, repo, tmp_path):
+    assert scv("client", "new", "acme_books").code == 0
+    inbox = tmp_path / "acme"
+    inbox.mkdir()
+    (inbox / "contacts.csv").write_text("id,first_name,last_name,email\n1,Ann,Lee,ann@x.example\n2,Bo,Ng,\n")
+
+    result = scv("build", "acme_books", "--inbox", inbox)
+
+    assert result.code == 0, result.out + result.err
+    meta = json.loads((only_build(tmp_path / "home", "acme_books") / "build.json").read_text())
+    assert meta["row_counts"]["customers"] == 2
