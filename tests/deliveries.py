@@ -9,8 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-CRM_HEADER = ("contact_id,title,first_name,last_name,email,phone,organisation,address_line1,city,postcode,"
-              "country,orcid,date_of_birth,created_at,updated_at").split(",")  # fmt: skip
+CRM_HEADER = ["contact_id", "title", "first_name", "last_name", "email", "phone", "organisation", "address_line1", "city", "postcode", "country", "orcid", "date_of_birth", "created_at", "updated_at"]  # fmt: skip
 CRM_ROWS = [
     ["C001", "Dr", "Jane", "Smith", " Jane.Smith@Uni.example ", "020 7946 0000", "Uni", "1 Road", "London",
      "SW1A 1AA", "UK", "", "1980-01-02", "2024-01-01", "2025-01-01"],
@@ -41,8 +40,7 @@ def write_delivery(folder: Path, crm_rows: list[list[str]] | None = None, crm_ta
     (folder / "shop_orders.csv").write_bytes(codecs.BOM_UTF8 + SHOP.encode("latin-1"))
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Subscribers")
-    sheet.append("subscription_id,subscriber_no,salutation,forename,surname,email,institution,journal,"
-                 "start_date,end_date,postcode,country".split(","))  # fmt: skip
+    sheet.append(["subscription_id", "subscriber_no", "salutation", "forename", "surname", "email", "institution", "journal", "start_date", "end_date", "postcode", "country"])  # fmt: skip
     sheet.append(["SUB1", "S1", "Prof", "Ann", "Lee", "ann@lee.example", "Inst", "J Bio", dt.date(2025, 1, 1),
                   dt.date(2026, 1, 1), "AB1 2CD", "United Kingdom"])  # fmt: skip
     book.save(folder / "subscriptions.xlsx")

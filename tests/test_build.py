@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from deliveries import write_delivery
 
 pytestmark = pytest.mark.slow

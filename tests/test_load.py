@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from deliveries import CRM_ROWS, write_delivery
 
+from deliveries import CRM_ROWS, write_delivery
 from scv.config import load_client
 from scv.errors import ScvError
 from scv.load import load_delivery
