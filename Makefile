@@ -26,11 +26,13 @@ demo: $(SYNCED) ## The main job on the embedded default: demo delivery -> weekly
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
 
-lint: $(SYNCED) ## ruff, sqlfluff (dbt templater) and the client registry schemas.
+lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests
 	$(VENV)/bin/ruff format --check scripts tests
 	SCV_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(VENV)/bin/sqlfluff lint models --processes 2
 	$(SCV) client validate
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
 
 unit: $(SYNCED) ## pytest only.
 	$(VENV)/bin/pytest
