@@ -117,7 +117,9 @@ def build(
 def profile(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Delivered files: CSV, TSV, pipe, XLSX, JSON, NDJSON, Parquet, or gzip of these."),
+        typer.Argument(
+            help="Delivered files: CSV, TSV, pipe, XLSX, JSON, NDJSON, Parquet, or gzip of these."
+        ),
     ],
     client: Annotated[
         str | None, typer.Option(help="Client the files are for (with --source): check and compare.")
@@ -129,9 +131,12 @@ def profile(
         Path | None,
         typer.Option("--out", help="Folder for index.html and profile.json (default SCV_HOME/profiles/…)."),
     ] = None,
-    key: Annotated[str | None, typer.Option(help="Column that identifies a record (default: declared or guessed).")] = None,
+    key: Annotated[
+        str | None, typer.Option(help="Column that identifies a record (default: declared or guessed).")
+    ] = None,
     header: Annotated[
-        bool | None, typer.Option("--header/--no-header", help="Whether the first row is a header (default: detected).")
+        bool | None,
+        typer.Option("--header/--no-header", help="Whether the first row is a header (default: detected)."),
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="Only this sheet of an XLSX workbook.")] = None,
     show_values: Annotated[
@@ -156,6 +161,37 @@ def profile(
     for message in run.errors:
         err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2 if run.errors else 0)
+
+
+@source_app.command("add")
+def source_add(
+    client: ClientArg,
+    source: Annotated[str, typer.Argument(help="Name of the new source: lowercase letters, digits and _.")],
+    file: Annotated[Path, typer.Argument(help="A delivered file of the source, to profile.")],
+    key: Annotated[
+        str | None, typer.Option(help="Column that identifies a record (default: guessed).")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="The sheet of an XLSX workbook.")] = None,
+    header: Annotated[
+        bool | None,
+        typer.Option("--header/--no-header", help="Whether the first row is a header (default: detected)."),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="What the source is, for client.yml.")] = None,
+) -> None:
+    """Add a source to client.yml with a staging model, from a profiled file, for review."""
+    from scv.source import add_source
+
+    added = add_source(client, source, file, key, sheet, header, description)
+    for path in added.files:
+        out.print(f"  wrote {display_path(path)}", highlight=False, soft_wrap=True)
+    out.print(f"Source [bold]{source}[/] added to {client} with key {escape(added.key)}. Mapping to review:")
+    for m in added.mapping:
+        out.print(
+            f"  {m['field']:<18} <- {escape(m['column'])} ({m['confidence']:.0%})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    out.print(f"Profile: {display_path(added.run.out / 'index.html')}", highlight=False, soft_wrap=True)
 
 
 def _not_built(verb: str, issue: int):

@@ -32,7 +32,11 @@ def previous(client: str, source: str) -> dict | None:
 
 
 def _from_build(client: str, source: str) -> dict | None:
-    builds = sorted(p for p in paths.builds_dir(client).glob("*/build.json")) if paths.builds_dir(client).is_dir() else []
+    builds = (
+        sorted(p for p in paths.builds_dir(client).glob("*/build.json"))
+        if paths.builds_dir(client).is_dir()
+        else []
+    )
     for build_json in reversed(builds):
         build = json.loads(build_json.read_text(encoding="utf-8"))
         inputs = [i for i in build.get("inputs", []) if i.get("source") == source]
@@ -63,7 +67,9 @@ def compare(table: dict, before: dict) -> dict:
     fill = [
         {"column": n, "before": old[n]["filled_share"], "now": new[n]["filled_share"]}
         for n in new
-        if n in old and "filled_share" in old[n] and abs(old[n]["filled_share"] - new[n]["filled_share"]) >= FILL_WARN
+        if n in old
+        and "filled_share" in old[n]
+        and abs(old[n]["filled_share"] - new[n]["filled_share"]) >= FILL_WARN
     ]
     rows_before = prev.get("rows")
     change = (table["rows"] - rows_before) / rows_before if rows_before else None
@@ -104,7 +110,12 @@ def comparison_findings(diff: dict) -> list[dict]:
         add("warn", "volume", f"{diff['rows_now']:,} rows, {diff['rows_change']:+.0%} {since} "
             f"({diff['rows_before']:,})")  # fmt: skip
     for f in diff["fill_changes"]:
-        add("warn", "fill_rate", f"{f['column']!r} filled in {f['now']:.0%} of rows, was {f['before']:.0%}", f["column"])
+        add(
+            "warn",
+            "fill_rate",
+            f"{f['column']!r} filled in {f['now']:.0%} of rows, was {f['before']:.0%}",
+            f["column"],
+        )
     for key, change in diff["written"].items():
         add("warn", "written", f"{key} was {change['before']!r}, now {change['now']!r}")
     return out

@@ -51,7 +51,11 @@ def findings(profile: dict, table: Table) -> list[dict]:
             f"({_pct(profile['duplicate_rows'], rows)})", count=profile["duplicate_rows"])  # fmt: skip
     key = profile["key"]
     if key is None and rows:
-        add("warn", "key", "no column has a value in every row that is unique: which column identifies a record?")
+        add(
+            "warn",
+            "key",
+            "no column has a value in every row that is unique: which column identifies a record?",
+        )
     elif key:
         if key["duplicates"]:
             add("fail", "duplicate_keys", f"key {key['column']!r}: {key['duplicates']:,} value(s) repeat an "

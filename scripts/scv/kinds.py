@@ -230,8 +230,7 @@ def is_formula(v: str) -> str:
     '+44 20 7946 0000' and '-12.5' start the same way but are numbers, not formulas.
     """
     return (
-        f"(regexp_matches({v}, '^[=+\\-@\\t\\r]') "
-        f"and not regexp_full_match({v}, '[+\\-][\\d\\s().,/\\-]*'))"
+        f"(regexp_matches({v}, '^[=+\\-@\\t\\r]') and not regexp_full_match({v}, '[+\\-][\\d\\s().,/\\-]*'))"
     )
 
 

@@ -124,8 +124,6 @@ def _score(ev: Evidence, field: str) -> tuple[float, str]:
     name_score, reason = _name_score(ev.name, field)
     kind = FIELD_KIND.get(field)
     share = ev.kind_shares.get(kind, 0.0) if kind else None
-    if field in ("birth_date", "record_updated_at"):
-        share = 1.0 if ev.type in ("date", "timestamp") else 0.0
     if field == "source_record_id":
         # the key: values unique and always there
         share = ev.unique_share if ev.filled_share > 0.99 else 0.0

@@ -114,9 +114,7 @@ def _table_info(table: Table, show_values: bool) -> dict:
         "line_endings": table.line_endings,
         "first_row": table.first_row if show_values or table.header else [mask(v) for v in table.first_row],
         "rejected_rows": table.rejected_rows,
-        "rejects": [
-            {**r, "raw": r["raw"] if show_values else mask(r["raw"])} for r in table.rejects
-        ],
+        "rejects": [{**r, "raw": r["raw"] if show_values else mask(r["raw"])} for r in table.rejects],
         "notes": table.notes,
         "declared_types": table.declared_types,
     }
@@ -129,7 +127,9 @@ def _batches(cols: list[dict]) -> list[list[dict]]:
 def _counts(con, table: Table, cols: dict[str, dict]) -> None:
     """Non-null values and (approximate, HyperLogLog) distinct values, every row."""
     for batch in _batches(list(cols.values())):
-        exprs = ", ".join(f"count({ident(c['name'])}), approx_count_distinct({ident(c['name'])})" for c in batch)
+        exprs = ", ".join(
+            f"count({ident(c['name'])}), approx_count_distinct({ident(c['name'])})" for c in batch
+        )
         row = con.execute(f"select {exprs} from {TABLE}").fetchone()
         for i, c in enumerate(batch):
             c["values"], c["distinct"] = row[2 * i], row[2 * i + 1]
@@ -229,7 +229,7 @@ def _group(con, grouped: list[dict]) -> None:
             f"{into} select col, value, count(*)::bigint as n from "
             f"(unpivot (select {listed} from {TABLE}) on {listed} into name col value value) group by all"
         )
-    for (name, distinct) in con.execute("select col, count(*) from vals group by col").fetchall():
+    for name, distinct in con.execute("select col, count(*) from vals group by col").fetchall():
         for c in grouped:
             if c["name"] == name:
                 c["distinct"], c["distinct_exact"] = distinct, True
@@ -257,7 +257,11 @@ def _metrics(c: dict, v: str, n: str | None) -> list[str]:
     }
     if c["kind"] and (rule := kinds.kind_valid(c["kind"], v)):
         checks["kind_invalid"] = f"not {kinds.is_blank(v)} and not ({rule})"
-    count = (lambda cond: f"sum({n}) filter (where {cond})") if n else (lambda cond: f"count(*) filter (where {cond})")
+    count = (
+        (lambda cond: f"sum({n}) filter (where {cond})")
+        if n
+        else (lambda cond: f"count(*) filter (where {cond})")
+    )
     exprs = [count(checks[m]) if checks[m] else "null" for m in METRICS]
     average = f"sum({n} * length({v})) / sum({n})" if n else f"avg(length({v}))"
     return [*exprs, f"min(length({v}))", f"max(length({v}))", average]
@@ -349,7 +353,11 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
         )
     for c in cols.values():
         c["patterns"], c["lengths"], c["patterns_sampled"] = [], [], sampled and not c.get("grouped")
-    source = "(select * from vals union all select * from svals)" if any(c.get("grouped") for c in cols.values()) else "svals"
+    source = (
+        "(select * from vals union all select * from svals)"
+        if any(c.get("grouped") for c in cols.values())
+        else "svals"
+    )
     for col, p, n in con.execute(
         f"select col, p, total from (select col, {kinds.pattern('value')} as p, sum(n) as total from {source} "
         f"group by col, p) qualify row_number() over (partition by col order by total desc, p) <= 8 "
@@ -382,10 +390,20 @@ def _dates(con, cols: dict[str, dict]) -> None:
         is_month_first = month_first > 0 and day_first == 0
         formats = {}
         for lab, n, *_ in labels:
-            name = "no date format" if lab is None else kinds.month_first(lab) if is_month_first and lab in kinds.SLASHED else lab
+            name = (
+                "no date format"
+                if lab is None
+                else kinds.month_first(lab)
+                if is_month_first and lab in kinds.SLASHED
+                else lab
+            )
             formats[name] = formats.get(name, 0) + int(n)
         parsed = kinds.date_value("value", is_month_first)
-        future = "current_date" if c.get("mapping", {}).get("field") == "birth_date" else "current_date + interval 1 year"
+        future = (
+            "current_date"
+            if c.get("mapping", {}).get("field") == "birth_date"
+            else "current_date + interval 1 year"
+        )
         row = con.execute(
             f"select sum(n) filter (where d is null), min(d), max(d), "
             f"sum(n) filter (where d < date '1900-01-01' or d > {future}) "

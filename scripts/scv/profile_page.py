@@ -25,7 +25,9 @@ def column_chart(c: dict) -> tuple[str, Markup]:
         return "Dates by year", charts.bar_chart([(str(y), n) for y, n in years], title=c["name"])
     top = c.get("top_values") or []
     if top and (c["distinct"] <= 30 or sum(t["count"] for t in top) >= 0.5 * max(c["values"], 1)):
-        return "Most frequent values", charts.bar_chart([(t["value"], t["count"]) for t in top], title=c["name"])
+        return "Most frequent values", charts.bar_chart(
+            [(t["value"], t["count"]) for t in top], title=c["name"]
+        )
     if c.get("lengths"):
         lengths = [(f"{n}+" if n == 41 else str(n), count) for n, count in c["lengths"]]
         sampled = " (in the sample)" if c.get("patterns_sampled") else ""
@@ -40,6 +42,10 @@ def write_page(path: Path, doc: dict) -> Path:
         for c in t["columns"]:
             caption, chart = column_chart(c)
             columns.append({**c, "chart": chart, "chart_caption": caption})
-        tables.append({**t, "columns": columns, "delimiter_name": DELIMITER_NAMES.get(t["delimiter"], t["delimiter"])})
-    title = "Profile of " + (", ".join(t["name"] for t in doc["tables"][:3]) + (" …" if len(doc["tables"]) > 3 else ""))
+        tables.append(
+            {**t, "columns": columns, "delimiter_name": DELIMITER_NAMES.get(t["delimiter"], t["delimiter"])}
+        )
+    title = "Profile of " + (
+        ", ".join(t["name"] for t in doc["tables"][:3]) + (" …" if len(doc["tables"]) > 3 else "")
+    )
     return pages.write(path, "profile.html.j2", title=title, doc=doc, tables=tables)

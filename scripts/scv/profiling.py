@@ -75,9 +75,13 @@ def run_profile(
             try:
                 for table in read_tables(con, path, work / "files", header=header, sheet=sheet):
                     advance(f"Profiling {table.name}")
-                    result = profile_table(con, table, key, show_values, advance=lambda s, n=table.name: advance(f"{n}: {s}"))
+                    result = profile_table(
+                        con, table, key, show_values, advance=lambda s, n=table.name: advance(f"{n}: {s}")
+                    )
                     if key and key not in table.columns:
-                        result["findings"].insert(0, _finding("fail", "key", f"the declared key {key!r} is not a column"))
+                        result["findings"].insert(
+                            0, _finding("fail", "key", f"the declared key {key!r} is not a column")
+                        )
                     if declared:
                         result["findings"] += _against_declared(result, declared, client, source)
                     if before:
@@ -99,7 +103,14 @@ def run_profile(
 
 
 def _finding(severity: str, check: str, message: str, column: str | None = None) -> dict:
-    return {"severity": severity, "check": check, "column": column, "message": message, "count": None, "examples": []}
+    return {
+        "severity": severity,
+        "check": check,
+        "column": column,
+        "message": message,
+        "count": None,
+        "examples": [],
+    }
 
 
 def _declared(client: str, source: str) -> Source | None:
@@ -117,8 +128,14 @@ def _against_declared(result: dict, declared: Source, client: str, source: str) 
         out.append(_finding("fail", "declared", f"the file is {result['compression']}-compressed; the loader reads "
                                                 "plain files"))  # fmt: skip
     if fmt != declared.format:
-        out.append(_finding("fail", "declared", f"the file is {fmt}; {where} declares format {declared.format}"))
-    if result["encoding"] and result["encoding"] != declared.encoding and declared.format in ("csv", "ndjson"):
+        out.append(
+            _finding("fail", "declared", f"the file is {fmt}; {where} declares format {declared.format}")
+        )
+    if (
+        result["encoding"]
+        and result["encoding"] != declared.encoding
+        and declared.format in ("csv", "ndjson")
+    ):
         out.append(_finding("fail", "declared", f"the file reads as {result['encoding']}; {where} declares "
                                                 f"encoding {declared.encoding}"))  # fmt: skip
     if result["delimiter"] and declared.format == "csv" and result["delimiter"] != declared.delimiter:
@@ -127,7 +144,9 @@ def _against_declared(result: dict, declared: Source, client: str, source: str) 
     names = {c["name"] for c in result["columns"]}
     missing = [c for c in declared.columns if c not in names]
     if missing:
-        out.append(_finding("fail", "declared", f"column(s) {', '.join(missing)} declared in {where} are missing"))
+        out.append(
+            _finding("fail", "declared", f"column(s) {', '.join(missing)} declared in {where} are missing")
+        )
     return out
 
 

@@ -65,13 +65,13 @@ def read_tables(
     if not path.is_file():
         raise ScvError(f"{display_path(path)}: no such file")
     size = path.stat().st_size
-    compression = None
+    delivered, compression = path, None
     with path.open("rb") as f:
         if f.read(2) == GZIP_MAGIC:
             path, compression = _gunzip(path, work), "gzip"
     sniffed = sniff_file(path)
     base = dict(
-        file=path if compression is None else path.with_name(path.name + ".gz"),
+        file=delivered,
         format=sniffed.format,
         bytes=size,
         compression=compression,
@@ -106,13 +106,14 @@ def _gunzip(path: Path, work: Path) -> Path:
     written = 0
     try:
         with gzip.open(path, "rb") as src, target.open("wb") as dst:
-            while chunk := src.read(8 << 20):
+            while chunk := src.read(1 << 20):
                 dst.write(chunk)
                 written += len(chunk)
     except EOFError:
+        after = f" after {written:,} bytes of data" if written else ""
         raise ScvError(
-            f"{display_path(path)}: truncated gzip: the data ends after {written:,} bytes, before the "
-            f"end of the compressed stream; ask for the file again"
+            f"{display_path(path)}: truncated gzip: the compressed stream stops{after} before its end; "
+            f"ask for the file again"
         ) from None
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise ScvError(f"{display_path(path)}: damaged gzip after {written:,} bytes ({exc})") from None
@@ -140,7 +141,8 @@ def _utf8(path: Path, table: Table, work: Path) -> Path:
     big file for nothing), else the loader's normalised copy."""
     if table.encoding == "utf-8" and not table.bom:
         table.line_endings = line_endings(path)
-        return path
+        if table.line_endings != "mixed":
+            return path
     work.mkdir(parents=True, exist_ok=True)
     try:
         text, table.line_endings = _as_utf8(path, _source(table), work, "the detected encoding")
@@ -242,7 +244,9 @@ def _read_ndjson(con, text: Path, table: Table) -> None:
         f"max_line_size = {MAX_LINE})"
     )
     is_record = "coalesce(json_type(try_cast(text as json)) = 'OBJECT', false)"
-    rejects = f"select line, text from _lines where text is not null and trim(text) <> '' and not ({is_record})"
+    rejects = (
+        f"select line, text from _lines where text is not null and trim(text) <> '' and not ({is_record})"
+    )
     table.rejected_rows = con.execute(f"select count(*) from ({rejects})").fetchone()[0]
     table.rejects = [
         {"line": line, "error": "INVALID JSON RECORD", "message": "not a JSON object", "raw": raw}

@@ -239,7 +239,9 @@ def column_names(first_row: list[str], header: bool) -> tuple[list[str], list[st
     (email, email_2; column_7) and reports it instead of refusing the file.
     """
     if not header:
-        return [f"column{i + 1}" for i in range(len(first_row))], []
+        # the loader's names for a file without a header, so a staging model written from a
+        # profile reads the same columns a build loads
+        return [f"column{i}" for i in range(len(first_row))], []
     notes: list[str] = []
     names: list[str] = []
     seen: dict[str, int] = {}
