@@ -29,9 +29,9 @@ def test_groups_list_their_subcommands(scv, group):
 
 @pytest.mark.parametrize(
     "args",
-    [["profile"], ["check"], ["report"], ["publish"], ["promote"], ["rollback"], ["match-eval"],
+    [["check"], ["report"], ["publish"], ["promote"], ["rollback"], ["match-eval"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
-     ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"], ["source", "add"]],
+     ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"]],
 )  # fmt: skip
 def test_verbs_not_built_yet_exit_2_and_say_so(scv, args):
     result = scv(*args)

@@ -107,9 +107,10 @@ def _name_score(name: str, field: str) -> tuple[float, str]:
             bare = norm[len(prefix) :]
             break
     names = SYNONYMS.get(field, ())
-    if norm in names:
+    squashed = {n.replace("_", "") for n in names}  # 'e_mail_address' is 'email_address'
+    if norm in names or norm.replace("_", "") in squashed:
         return 0.9, f"name {name!r} is a usual name for it"
-    if bare in names:
+    if bare in names or bare.replace("_", "") in squashed:
         return 0.8, f"name {name!r} is a usual name for it after the prefix"
     if norm in FALLBACK_NAMES.get(field, ()):
         return 0.5, f"name {name!r} is a record date, the best there is"
@@ -124,9 +125,6 @@ def _score(ev: Evidence, field: str) -> tuple[float, str]:
     name_score, reason = _name_score(ev.name, field)
     kind = FIELD_KIND.get(field)
     share = ev.kind_shares.get(kind, 0.0) if kind else None
-    if field == "source_record_id":
-        # the key: values unique and always there
-        share = ev.unique_share if ev.filled_share > 0.99 else 0.0
     if share is None:
         return name_score, reason
     if ev.filled_share == 0:
@@ -141,25 +139,48 @@ def _score(ev: Evidence, field: str) -> tuple[float, str]:
     return 0.0, ""
 
 
+def _key_score(ev: Evidence) -> tuple[float, str]:
+    """A record id is there in every row and unique; an id-like name makes it likelier, and
+    then a few repeats do not disqualify it (they are a finding about the key)."""
+    if ev.filled_share < 0.99:
+        return 0.0, ""
+    said = f"{ev.unique_share:.0%} of values unique (in the sample)"
+    for field in ("source_record_id", "customer_number"):
+        score, reason = _name_score(ev.name, field)
+        if score and ev.unique_share >= 0.8:
+            return min(0.95, score + 0.05) * ev.unique_share, f"{reason}; {said}"
+    if ev.unique_share < 0.99:
+        return 0.0, ""
+    if re.search(r"(^|_)(id|ref|no|number|num|key|code)$", normalise(ev.name)):
+        return 0.7, f"name {ev.name!r} ends like an id; {said}"
+    return 0.5, said
+
+
 def suggest(columns: list[Evidence], key: str | None = None) -> list[Suggestion]:
     """At most one column per field and one field per column, best confidence first.
 
-    key, when the source declares one, is the source_record_id. A full-name column (one
-    'Dr Jane Smith' field) maps to `full_name`: staging splits it with the name_part macro.
+    The key (declared, or the likeliest unique column) is the source_record_id and may also be
+    another field: a CRM's customer number is both. A full-name column (one 'Dr Jane Smith'
+    field) maps to `full_name`: staging splits it with the name_part macro.
     """
+    chosen: list[Suggestion] = []
+    if key is not None:
+        chosen.append(Suggestion(key, "source_record_id", 1.0, "the source's declared key"))
+    else:
+        scored = [(_key_score(ev), i, ev) for i, ev in enumerate(columns)]
+        best = max(scored, key=lambda s: (s[0][0], -s[1]), default=None)
+        if best and best[0][0]:
+            chosen.append(Suggestion(best[2].name, "source_record_id", best[0][0], best[0][1]))
     candidates: list[Suggestion] = []
     for ev in columns:
         for field in (*CANONICAL, "full_name"):
-            if field == "source_record_id" and key is not None:
+            if field == "source_record_id":
                 continue
             confidence, reason = _score(ev, field)
             if confidence >= 0.3:
                 candidates.append(Suggestion(ev.name, field, confidence, reason))
-    chosen: list[Suggestion] = []
-    if key is not None:
-        chosen.append(Suggestion(key, "source_record_id", 1.0, "the source's declared key"))
-    taken_fields = {s.field for s in chosen}
-    taken_columns = {s.column for s in chosen}
+    taken_fields = {"source_record_id"}
+    taken_columns: set[str] = set()
     for s in sorted(candidates, key=lambda s: -s.confidence):
         if s.field in taken_fields or s.column in taken_columns:
             continue

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 
 import duckdb
 
 from scv import kinds
 from scv.kinds import ident, q
+from scv.findings import findings
 from scv.mapping import PERSONAL, Evidence, suggest
 from scv.read import TABLE, Table
 
@@ -51,25 +51,27 @@ def profile_table(
     _counts(con, table, cols)
     advance("sampling")
     sampled = _sample(con, table.rows)
+    _long(con, "svals", "sample", list(cols.values()))
     _sample_stats(con, cols)
-    evidence = [_evidence(c, table.rows) for c in cols.values()]
+    evidence = [_evidence(c) for c in cols.values()]
     if key is not None and key not in cols:
         key = None  # reported by the caller, who knows where the key was declared
     mapping = suggest(evidence, key)
     for s in mapping:
-        cols[s.column]["mapping"] = s.as_dict()
-    key = key or _guess_key(mapping, cols, table.rows)
+        cols[s.column].setdefault("mapping", s.as_dict())
+    key = next((s.column for s in mapping if s.field == "source_record_id"), None)
     _choose_kinds(cols)
     advance("checking every value")
     grouped = [c for c in cols.values() if c["distinct"] <= GROUPED_MAX or table.rows <= GROUPED_MAX]
-    per_cell = [c for c in cols.values() if c not in grouped]
     for c in grouped:
         c["grouped"] = True
+    _column_info(con, cols)
     if grouped:
-        _group(con, grouped)
-        _grouped_metrics(con, grouped)
-    for start in range(0, len(per_cell), BATCH):
-        _cell_metrics(con, per_cell[start : start + BATCH])
+        _long(con, "vals", TABLE, grouped)
+        _grouped_metrics(con, cols)
+    per_cell = [c for c in cols.values() if not c.get("grouped")]
+    for batch in _batches(per_cell):
+        _cell_metrics(con, batch)
     advance("top values, patterns, dates and numbers")
     _top_values(con, cols, show_values)
     _patterns_and_lengths(con, cols, sampled)
@@ -77,7 +79,7 @@ def profile_table(
     _numbers(con, cols)
     advance("duplicates")
     duplicate_rows = _duplicate_rows(con, names) if table.rows else 0
-    key_info = _key(con, key, cols, show_values) if key else None
+    key_info = _key(con, key, show_values) if key else None
     for c in cols.values():
         _finish(c, table.rows)
     result = {
@@ -89,10 +91,9 @@ def profile_table(
         "mapping": [s.as_dict() for s in mapping],
         "columns": list(cols.values()),
     }
-    from scv.findings import findings
-
     result["findings"] = findings(result, table)
-    con.execute("drop table if exists vals; drop table if exists svals")
+    for name in ("vals", "svals", "colinfo", "datecols"):
+        con.execute(f"drop table if exists {name}")
     con.execute("drop view if exists sample" if not sampled else "drop table if exists sample")
     return result
 
@@ -127,9 +128,7 @@ def _batches(cols: list[dict]) -> list[list[dict]]:
 def _counts(con, table: Table, cols: dict[str, dict]) -> None:
     """Non-null values and (approximate, HyperLogLog) distinct values, every row."""
     for batch in _batches(list(cols.values())):
-        exprs = ", ".join(
-            f"count({ident(c['name'])}), approx_count_distinct({ident(c['name'])})" for c in batch
-        )
+        exprs = ", ".join(f"count({ident(c['name'])}), approx_count_distinct({ident(c['name'])})" for c in batch)
         row = con.execute(f"select {exprs} from {TABLE}").fetchone()
         for i, c in enumerate(batch):
             c["values"], c["distinct"] = row[2 * i], row[2 * i + 1]
@@ -149,57 +148,55 @@ def _sample(con, rows: int) -> bool:
     return True
 
 
+def _long(con, name: str, relation: str, cols: list[dict]) -> None:
+    """`name`(col, value, n): the columns' distinct non-null values with their counts.
+
+    Every check written once over `value` then serves every column, however many there are:
+    a 1,000-column file costs one query, not a thousand.
+    """
+    con.execute(f"create or replace temp table {name} (col varchar, value varchar, n bigint)")
+    for batch in _batches(cols):
+        listed = ", ".join(ident(c["name"]) for c in batch)
+        con.execute(
+            f"insert into {name} select col, value, count(*) from "
+            f"(unpivot (select {listed} from {relation}) on {listed} into name col value value) group by all"
+        )
+
+
 def _sample_stats(con, cols: dict[str, dict]) -> None:
     """Per column in the sample: which types and kinds its values have. Decides the checks."""
-    type_names = kinds.TYPE_ORDER
-    kind_names = tuple(kinds.kind_looks("x"))
-    for batch in _batches(list(cols.values())):
-        exprs = []
-        for c in batch:
-            v = ident(c["name"])
-            filled = f"{v} is not null and not {kinds.is_blank(v)}"
-            exprs.append(f"count(*) filter (where {filled})")
-            exprs.append(f"count(distinct {v})")
-            exprs += [f"count(*) filter (where {filled} and {p})" for p in kinds.type_predicates(v).values()]
-            exprs += [f"count(*) filter (where {filled} and {p})" for p in kinds.kind_looks(v).values()]
-            # decimal comma: '12,50' with no '.' anywhere in the column
-            exprs.append(f"count(*) filter (where regexp_matches({v}, '\\d,\\d{{1,2}}\\s*$'))")
-            exprs.append(f"count(*) filter (where contains({v}, '.'))")
-        row = con.execute(f"select count(*), {', '.join(exprs)} from sample").fetchone()
-        sample_rows, it = row[0], iter(row[1:])
-        for c in batch:
-            filled, distinct = next(it), next(it)
-            fits = {t: next(it) for t in type_names}
-            looks = {k: next(it) for k in kind_names}
-            comma, dot = next(it), next(it)
-            c["sample"] = {"rows": sample_rows, "filled": filled, "distinct": distinct}
-            c["type"] = next((t for t in type_names if filled and fits[t] >= 0.9 * filled), "text")
-            c["decimal_comma"] = c["type"] == "decimal" and comma > 0 and dot == 0
-            c["kind_shares"] = {k: (n / filled if filled else 0.0) for k, n in looks.items()}
-            c["kind_shares"]["date"] = fits["timestamp"] / filled if filled else 0.0
+    sample_rows = con.execute("select count(*) from sample").fetchone()[0]
+    type_names, kind_looks = kinds.TYPE_ORDER, kinds.kind_looks("value")
+    filled = f"not {kinds.is_blank('value')}"
+    exprs = [f"sum(n) filter (where {filled})", "count(*)", "sum(n)"]
+    exprs += [f"sum(n) filter (where {filled} and {p})" for p in kinds.type_predicates("value").values()]
+    exprs += [f"sum(n) filter (where {filled} and {p})" for p in kind_looks.values()]
+    # decimal comma: '12,50' and no '.' anywhere in the column
+    exprs += ["sum(n) filter (where regexp_matches(value, '\\d,\\d{1,2}\\s*$'))", "sum(n) filter (where contains(value, '.'))"]
+    stats = {row[0]: [int(v or 0) for v in row[1:]] for row in con.execute(
+        f"select col, {', '.join(exprs)} from svals group by col").fetchall()}  # fmt: skip
+    for c in cols.values():
+        it = iter(stats.get(c["name"], [0] * (len(exprs))))
+        filled_n, distinct, values = next(it), next(it), next(it)
+        fits = {t: next(it) for t in type_names}
+        looks = {k: next(it) for k in kind_looks}
+        comma, dot = next(it), next(it)
+        c["sample"] = {"rows": sample_rows, "filled": filled_n, "distinct": distinct, "values": values}
+        c["type"] = next((t for t in type_names if filled_n and fits[t] >= 0.9 * filled_n), "text")
+        c["decimal_comma"] = c["type"] == "decimal" and comma > 0 and dot == 0
+        c["kind_shares"] = {k: (n / filled_n if filled_n else 0.0) for k, n in looks.items()}
+        c["kind_shares"]["date"] = fits["timestamp"] / filled_n if filled_n else 0.0
 
 
-def _evidence(c: dict, rows: int) -> Evidence:
+def _evidence(c: dict) -> Evidence:
     s = c["sample"]
-    values_in_sample = s["rows"] - round(s["rows"] * c["nulls"] / rows) if rows else 0
     return Evidence(
         name=c["name"],
         type=c["type"],
         kind_shares=c["kind_shares"],
-        unique_share=s["distinct"] / values_in_sample if values_in_sample else 0.0,
+        unique_share=s["distinct"] / s["values"] if s["values"] else 0.0,
         filled_share=s["filled"] / s["rows"] if s["rows"] else 0.0,
     )
-
-
-def _guess_key(mapping, cols: dict[str, dict], rows: int) -> str | None:
-    for s in mapping:
-        if s.field == "source_record_id":
-            return s.column
-    for c in cols.values():  # else the first column whose sampled values are all there and unique
-        s = c["sample"]
-        if rows and s["filled"] == s["rows"] == s["distinct"]:
-            return c["name"]
-    return None
 
 
 def _choose_kinds(cols: dict[str, dict]) -> None:
@@ -218,74 +215,70 @@ def _choose_kinds(cols: dict[str, dict]) -> None:
         c["kind"] = kind
 
 
-def _group(con, grouped: list[dict]) -> None:
-    """(column, value, count) for the columns with few distinct values: every later check runs
-    once per distinct value instead of once per row."""
-    con.execute("drop table if exists vals")
-    for i, batch in enumerate(_batches(grouped)):
-        listed = ", ".join(ident(c["name"]) for c in batch)
-        into = "create temp table vals as" if i == 0 else "insert into vals"
-        con.execute(
-            f"{into} select col, value, count(*)::bigint as n from "
-            f"(unpivot (select {listed} from {TABLE}) on {listed} into name col value value) group by all"
-        )
-    for name, distinct in con.execute("select col, count(*) from vals group by col").fetchall():
-        for c in grouped:
-            if c["name"] == name:
-                c["distinct"], c["distinct_exact"] = distinct, True
-    for c in grouped:
-        if not c["values"]:
-            c["distinct"], c["distinct_exact"] = 0, True
+def _column_info(con, cols: dict[str, dict]) -> None:
+    """colinfo(col, type, kind, is_birth_date): lets one query apply each column's own checks."""
+    con.execute("create or replace temp table colinfo (col varchar, type varchar, kind varchar, is_birth bool)")
+    con.executemany(
+        "insert into colinfo values (?, ?, ?, ?)",
+        [(c["name"], c["type"], c["kind"], c.get("mapping", {}).get("field") == "birth_date") for c in cols.values()],
+    )
 
 
 METRICS = ("blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid")
 
 
-def _metrics(c: dict, v: str, n: str | None) -> list[str]:
-    """Column c's counts over value expression v, weighted by n (None: one row each).
+def _metrics(v: str, n: str | None, type_fit: str | None, kind_valid: str | None) -> list[str]:
+    """The counts every column gets, over value expression v weighted by n (None: one row each).
 
-    Every column gets the same slots so columns can share one query; a check that does not
-    apply to the column (the email rule for a date) is null and costs nothing.
+    type_fit and kind_valid are the column's own rules (None when it has none): written out for
+    one column, or as a CASE over colinfo when one query serves many.
     """
     checks = {
         "blank": kinds.is_blank(v),
         "stray_spaces": kinds.has_stray_spaces(v),
         "formula": kinds.is_formula(v),
         "mojibake": kinds.has_mojibake(v),
-        "type_fit": kinds.type_predicates(v)[c["type"]] if c["type"] != "text" else None,
-        "kind_invalid": None,
+        "type_fit": type_fit,
+        "kind_invalid": f"not {kinds.is_blank(v)} and not ({kind_valid})" if kind_valid else None,
     }
-    if c["kind"] and (rule := kinds.kind_valid(c["kind"], v)):
-        checks["kind_invalid"] = f"not {kinds.is_blank(v)} and not ({rule})"
-    count = (
-        (lambda cond: f"sum({n}) filter (where {cond})")
-        if n
-        else (lambda cond: f"count(*) filter (where {cond})")
+    if n:
+        exprs = [f"sum({n}) filter (where {cond})" if cond else "null" for cond in checks.values()]
+        return [*exprs, f"min(length({v}))", f"max(length({v}))", f"sum({n} * length({v})) / sum({n})"]
+    exprs = [f"count(*) filter (where {cond})" if cond else "null" for cond in checks.values()]
+    return [*exprs, f"min(length({v}))", f"max(length({v}))", f"avg(length({v}))"]
+
+
+def _grouped_metrics(con, cols: dict[str, dict]) -> None:
+    """One pass over the (value, count) pairs of every grouped column, each with its own rules."""
+    types = kinds.type_predicates("value")
+    type_fit = "case i.type " + " ".join(f"when {q(t)} then {p}" for t, p in types.items()) + " end"
+    rules = {k: kinds.kind_valid(k, "value") for k in ("email", "phone", "postcode", "orcid")}
+    kind_valid = "case i.kind " + " ".join(f"when {q(k)} then {r}" for k, r in rules.items()) + " else true end"
+    sql = (
+        f"select v.col, {', '.join(_metrics('value', 'n', type_fit, kind_valid))} "
+        f"from vals v join colinfo i on i.col = v.col group by v.col"
     )
-    exprs = [count(checks[m]) if checks[m] else "null" for m in METRICS]
-    average = f"sum({n} * length({v})) / sum({n})" if n else f"avg(length({v}))"
-    return [*exprs, f"min(length({v}))", f"max(length({v}))", average]
-
-
-def _grouped_metrics(con, grouped: list[dict]) -> None:
-    """One pass over the (value, count) pairs: each column's checks, weighted by count."""
-    for batch in _batches(grouped):
-        sql = " union all ".join(
-            f"select {q(c['name'])} as col, {', '.join(_metrics(c, 'value', 'n'))} "
-            f"from vals where col = {q(c['name'])}"
-            for c in batch
-        )
-        by_name = {c["name"]: c for c in batch}
-        for col, *row in con.execute(sql).fetchall():
-            _store(by_name[col], row)
+    for col, *row in con.execute(sql).fetchall():
+        _store(cols[col], row)
+    for c in cols.values():
+        if c.get("grouped"):
+            c.setdefault("length", {"min": None, "max": None, "avg": None})
+    for col, distinct in con.execute("select col, count(*) from vals group by col").fetchall():
+        cols[col]["distinct"], cols[col]["distinct_exact"] = distinct, True
+    for c in cols.values():
+        if c.get("grouped") and not c["values"]:
+            c["distinct"], c["distinct_exact"] = 0, True
 
 
 def _cell_metrics(con, batch: list[dict]) -> None:
-    """The same checks over every row, for columns of nearly unique values: one scan."""
+    """The same checks over every row, for columns of nearly unique values, in one scan. Each
+    column gets only its own rules: an email column is not run through the date parser."""
     exprs = []
     for c in batch:
         v = ident(c["name"])
-        exprs += [*_metrics(c, v, None), f"approx_top_k({v}, {TOP})"]
+        type_fit = kinds.type_predicates(v)[c["type"]] if c["type"] != "text" else None
+        kind_valid = kinds.kind_valid(c["kind"], v) if c["kind"] else None
+        exprs += [*_metrics(v, None, type_fit, kind_valid), f"approx_top_k({v}, {TOP})"]
     row = con.execute(f"select {', '.join(exprs)} from {TABLE}").fetchone()
     width = len(METRICS) + 4
     for i, c in enumerate(batch):
@@ -295,18 +288,12 @@ def _cell_metrics(con, batch: list[dict]) -> None:
 
 
 def _store(c: dict, row) -> None:
+    has_rule = {"type_fit": c["type"] != "text", "kind_invalid": bool(c["kind"] and kinds.kind_valid(c["kind"], "v"))}
     for name, value in zip(METRICS, row, strict=False):
-        if value is not None or name in COMMON:
+        if has_rule.get(name, True):
             c[name] = int(value or 0)
     lmin, lmax, lavg = row[len(METRICS) : len(METRICS) + 3]
     c["length"] = {"min": lmin, "max": lmax, "avg": round(float(lavg), 1) if lavg is not None else None}
-
-
-def _values(c: dict) -> str:
-    """The column as (value, n) pairs: its groups, or every row with n = 1."""
-    if c.get("grouped"):
-        return f"(select value, n from vals where col = {q(c['name'])})"
-    return f"(select {ident(c['name'])} as value, 1::bigint as n from {TABLE} where {ident(c['name'])} is not null)"
 
 
 def _shown(c: dict, value: str, count: int, show_values: bool) -> str:
@@ -315,47 +302,36 @@ def _shown(c: dict, value: str, count: int, show_values: bool) -> str:
 
 
 def _top_values(con, cols: dict[str, dict], show_values: bool) -> None:
-    grouped = [c for c in cols.values() if c.get("grouped")]
-    if grouped:
-        rows = con.execute(
+    for c in cols.values():
+        c["top_values"] = []
+    if any(c.get("grouped") for c in cols.values()):
+        for col, value, n in con.execute(
             f"select col, value, n from vals qualify row_number() over (partition by col order by n desc, value) "
             f"<= {TOP} order by col, n desc, value"
-        ).fetchall()
-        for c in grouped:
-            c["top_values"] = [{"value": _shown(c, v, n, show_values), "count": n} for col, v, n in rows
-                               if col == c["name"]]  # fmt: skip
+        ).fetchall():
+            cols[col]["top_values"].append({"value": _shown(cols[col], value, n, show_values), "count": n})
     for c in cols.values():
-        if c.get("grouped") or not c.get("top_candidates"):
-            c.setdefault("top_values", [])
+        candidates = c.pop("top_candidates", None)
+        if not candidates:
             continue
         # approx_top_k found the candidates in one pass; their exact counts need one more
-        listed = ", ".join(q(v) for v in c.pop("top_candidates"))
+        listed = ", ".join(q(v) for v in candidates)
         counted = con.execute(
             f"select {ident(c['name'])}, count(*) from {TABLE} where {ident(c['name'])} in ({listed}) "
             f"group by 1 having count(*) > 1 order by 2 desc, 1 limit {TOP}"
         ).fetchall()
         c["top_values"] = [{"value": _shown(c, v, n, show_values), "count": n} for v, n in counted]
-    for c in cols.values():
-        c.pop("top_candidates", None)
 
 
 def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
     """Value shapes and the length distribution: over the (value, count) pairs of grouped
     columns (exact), over the sample for the others (labelled as such)."""
-    others = [c for c in cols.values() if not c.get("grouped")]
-    con.execute("drop table if exists svals")
-    con.execute("create temp table svals (col varchar, value varchar, n bigint)")
-    for batch in _batches(others):
-        listed = ", ".join(ident(c["name"]) for c in batch)
-        con.execute(
-            f"insert into svals select col, value, count(*) from "
-            f"(unpivot (select {listed} from sample) on {listed} into name col value value) group by all"
-        )
     for c in cols.values():
         c["patterns"], c["lengths"], c["patterns_sampled"] = [], [], sampled and not c.get("grouped")
+    grouped = any(c.get("grouped") for c in cols.values())
     source = (
-        "(select * from vals union all select * from svals)"
-        if any(c.get("grouped") for c in cols.values())
+        "(select * from vals union all select * from svals where col not in (select col from vals))"
+        if grouped
         else "svals"
     )
     for col, p, n in con.execute(
@@ -371,95 +347,121 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
 
 
 def _dates(con, cols: dict[str, dict]) -> None:
-    """Formats found, day/month order, real dates, their range, and implausible ones."""
-    today = date.today()
-    for c in cols.values():
-        if c["kind"] != "date":
-            continue
-        values = _values(c)
-        slashed = ", ".join(q(s) for s in kinds.SLASHED)
-        label = kinds.date_label("value")
-        labels = con.execute(
-            f"select {label} as label, sum(n), "
+    """Formats found, day/month order, real dates, their range, and implausible ones: over the
+    (value, count) pairs of grouped date columns at once, row by row for the others."""
+    dated = [c for c in cols.values() if c["kind"] == "date"]
+    if not dated:
+        return
+    relations = []
+    if any(c.get("grouped") for c in dated):
+        relations.append("(select v.col, v.value, v.n from vals v join colinfo i on i.col = v.col where i.kind = 'date')")
+    for c in dated:
+        if not c.get("grouped"):
+            v = ident(c["name"])
+            relations.append(f"(select {q(c['name'])} as col, {v} as value, 1::bigint as n from {TABLE} where {v} is not null)")
+    filled = f"not {kinds.is_blank('value')}"
+    slashed = ", ".join(q(s) for s in kinds.SLASHED)
+    labels: dict[str, list] = {}
+    for relation in relations:
+        for col, label, n, day, month in con.execute(
+            f"select col, label, sum(n), "
             f"sum(n) filter (where label in ({slashed}) and try_cast(split_part(trim(value), '/', 1) as int) > 12), "
             f"sum(n) filter (where label in ({slashed}) and try_cast(split_part(trim(value), '/', 2) as int) > 12) "
-            f"from {values} where not {kinds.is_blank('value')} group by label order by 2 desc"
-        ).fetchall()
-        day_first = sum(r[2] or 0 for r in labels)
-        month_first = sum(r[3] or 0 for r in labels)
-        is_month_first = month_first > 0 and day_first == 0
-        formats = {}
-        for lab, n, *_ in labels:
-            name = (
-                "no date format"
-                if lab is None
-                else kinds.month_first(lab)
-                if is_month_first and lab in kinds.SLASHED
-                else lab
-            )
-            formats[name] = formats.get(name, 0) + int(n)
-        parsed = kinds.date_value("value", is_month_first)
-        future = (
-            "current_date"
-            if c.get("mapping", {}).get("field") == "birth_date"
-            else "current_date + interval 1 year"
-        )
-        row = con.execute(
-            f"select sum(n) filter (where d is null), min(d), max(d), "
-            f"sum(n) filter (where d < date '1900-01-01' or d > {future}) "
-            f"from (select n, {parsed} as d from {values} where not {kinds.is_blank('value')})"
-        ).fetchone()
-        years = con.execute(
-            f"select year(d) as y, sum(n) from (select n, {parsed} as d from {values} "
-            f"where not {kinds.is_blank('value')}) where d is not null group by y order by y"
-        ).fetchall()
+            f"from (select col, value, n, {kinds.date_label('value')} as label from {relation} where {filled}) "
+            f"group by col, label order by col, 3 desc"
+        ).fetchall():
+            labels.setdefault(col, []).append((label, int(n), int(day or 0), int(month or 0)))
+    month_first = {}
+    for c in dated:
+        rows = labels.get(c["name"], [])
+        day, month = sum(r[2] for r in rows), sum(r[3] for r in rows)
+        month_first[c["name"]] = month > 0 and day == 0
+        formats: dict[str, int] = {}
+        for label, n, *_ in rows:
+            name = "no date format" if label is None else label
+            if label in kinds.SLASHED and month_first[c["name"]]:
+                name = kinds.month_first(label)
+            formats[name] = formats.get(name, 0) + n
         c["dates"] = {
             "formats": formats,
-            "order": "month-first" if is_month_first else "day-first" if day_first else None,
-            "ambiguous_order": bool(day_first and month_first),
-            "day_first_values": int(day_first),
-            "month_first_values": int(month_first),
-            "invalid": int(row[0] or 0),
-            "min": row[1].date().isoformat() if row[1] else None,
-            "max": row[2].date().isoformat() if row[2] else None,
-            "implausible": int(row[3] or 0),
-            "by_year": [(int(y), int(n)) for y, n in years],
-            "today": today.isoformat(),
-        }
+            "order": "month-first" if month_first[c["name"]] else "day-first" if day else None,
+            "ambiguous_order": bool(day and month),
+            "day_first_values": day,
+            "month_first_values": month,
+            "invalid": 0, "min": None, "max": None, "implausible": 0, "by_year": [],
+        }  # fmt: skip
+    con.execute("create or replace temp table datecols (col varchar, month_first bool)")
+    con.executemany("insert into datecols values (?, ?)", list(month_first.items()))
+    parsed = f"case when d.month_first then {kinds.date_value('value', True)} else {kinds.date_value('value')} end"
+    for relation in relations:
+        con.execute(
+            f"create or replace temp table _parsed as select r.col, r.n, {parsed} as d, i.is_birth "
+            f"from {relation} r join datecols d on d.col = r.col join colinfo i on i.col = r.col where {filled}"
+        )
+        for col, invalid, lo, hi, implausible in con.execute(
+            "select col, sum(n) filter (where d is null), min(d), max(d), sum(n) filter (where d < date '1900-01-01' "
+            "or d > case when is_birth then current_date else current_date + interval 1 year end) "
+            "from _parsed group by col"
+        ).fetchall():
+            cols[col]["dates"].update(
+                invalid=int(invalid or 0),
+                min=lo.date().isoformat() if lo else None,
+                max=hi.date().isoformat() if hi else None,
+                implausible=int(implausible or 0),
+            )
+        for col, year, n in con.execute(
+            "select col, year(d) as y, sum(n) from _parsed where d is not null group by col, y order by col, y"
+        ).fetchall():
+            cols[col]["dates"]["by_year"].append((int(year), int(n)))
+    con.execute("drop table if exists _parsed")
 
 
 def _numbers(con, cols: dict[str, dict]) -> None:
-    """Range, mean, quantiles, far-out values (Tukey's 3×IQR fences) and a histogram."""
-    for c in cols.values():
-        if c["type"] not in ("integer", "decimal"):
+    """Range, mean, quantiles, far-out values (Tukey's 3×IQR fences) and a histogram; two scans
+    for all number columns together."""
+    numeric = [c for c in cols.values() if c["type"] in ("integer", "decimal")]
+    for batch in _batches(numeric):
+        xs = [kinds.number_value(ident(c["name"]), c.get("decimal_comma", False)) for c in batch]
+        exprs = [
+            f"min({x}), max({x}), avg({x}), stddev_samp({x}), approx_quantile({x}, [0.01, 0.25, 0.5, 0.75, 0.99])"
+            for x in xs
+        ]
+        row = con.execute(f"select {', '.join(exprs)} from {TABLE}").fetchone()
+        edges = []
+        for i, c in enumerate(batch):
+            lo, hi, mean, std, quantiles = row[5 * i : 5 * i + 5]
+            if lo is None:
+                edges.append(None)
+                continue
+            p1, q1, median, q3, p99 = quantiles
+            fences = (q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1))
+            width = (p99 - p1) / 20 or 1
+            edges.append((fences, p1, width))
+            c["numbers"] = {
+                "min": lo, "max": hi, "mean": mean, "stddev": std,
+                "quantiles": {"p1": p1, "p25": q1, "p50": median, "p75": q3, "p99": p99},
+                "outliers": 0, "fences": list(fences), "histogram": [],
+            }  # fmt: skip
+        exprs = [
+            f"count(*) filter (where {x} < {e[0][0]} or {x} > {e[0][1]}), "
+            f"histogram(least(greatest(floor(({x} - {e[1]}) / {e[2]}), -1), 20)::int)"
+            for x, e in zip(xs, edges, strict=True)
+            if e
+        ]
+        if not exprs:
             continue
-        x = kinds.number_value(ident(c["name"]), c.get("decimal_comma", False))
-        row = con.execute(
-            f"select min(x), max(x), avg(x), stddev_samp(x), approx_quantile(x, [0.01, 0.25, 0.5, 0.75, 0.99]) "
-            f"from (select {x} as x from {TABLE}) where x is not null"
-        ).fetchone()
-        if row[0] is None:
-            continue
-        lo, hi, mean, std, (p1, q1, median, q3, p99) = row
-        iqr = q3 - q1
-        fence_lo, fence_hi = q1 - 3 * iqr, q3 + 3 * iqr
-        width = (p99 - p1) / 20 or 1
-        hist = con.execute(
-            f"select sum((x < {fence_lo} or x > {fence_hi})::int), "
-            f"histogram(least(greatest(floor((x - {p1}) / {width}), -1), 20)::int) "
-            f"from (select {x} as x from {TABLE}) where x is not null"
-        ).fetchone()
-        bins = hist[1] or {}
-        c["numbers"] = {
-            "min": lo, "max": hi, "mean": mean, "stddev": std,
-            "quantiles": {"p1": p1, "p25": q1, "p50": median, "p75": q3, "p99": p99},
-            "outliers": int(hist[0] or 0), "fences": [fence_lo, fence_hi],
-            "histogram": [
-                (f"< {p1:,.4g}" if b == -1 else f"≥ {p1 + 20 * width:,.4g}" if b == 20
-                 else f"{p1 + b * width:,.4g}", int(bins[b]))
-                for b in sorted(bins)
-            ],
-        }  # fmt: skip
+        row = iter(con.execute(f"select {', '.join(exprs)} from {TABLE}").fetchone())
+        for c, e in zip(batch, edges, strict=True):
+            if not e:
+                continue
+            outliers, bins = next(row), next(row) or {}
+            _, p1, width = e
+            c["numbers"]["outliers"] = int(outliers)
+            c["numbers"]["histogram"] = [
+                (f"< {p1:,.4g}" if b == -1 else f"≥ {p1 + 20 * width:,.4g}" if b == 20 else f"{p1 + b * width:,.4g}",
+                 int(n))
+                for b, n in sorted((b, n) for b, n in bins.items() if b is not None)
+            ]  # fmt: skip
 
 
 def _duplicate_rows(con, names: list[str]) -> int:
@@ -468,7 +470,7 @@ def _duplicate_rows(con, names: list[str]) -> int:
     return con.execute(f"select count(*) - count(distinct hash({listed})) from {TABLE}").fetchone()[0]
 
 
-def _key(con, key: str, cols: dict[str, dict], show_values: bool) -> dict:
+def _key(con, key: str, show_values: bool) -> dict:
     k = ident(key)
     blank = kinds.is_blank(k)
     total, distinct, empty = con.execute(

@@ -67,7 +67,7 @@ def add_source(
     table = run.tables[0]
     entry, key = _entry(table, source, file, key, description)
     # the key is the record id, whatever else its values looked like
-    mapping = [m for m in table["mapping"] if m["column"] != key and m["field"] != "source_record_id"]
+    mapping = [m for m in table["mapping"] if m["field"] != "source_record_id"]
     mapping.insert(
         0, {"column": key, "field": "source_record_id", "confidence": 1.0, "reason": "the source's key"}
     )
@@ -185,7 +185,7 @@ def _append_table(path: Path, source: str, file: Path) -> str:
 
 
 def _append_model(path: Path, client: str, source: str, outputs: list[dict]) -> str:
-    key = next(o["name"] for o in outputs if o["field"] == "source_record_id")
+    key = next(o["name"] for o in outputs if "source_record_id" in o["fields"])
     item = (
         f"  - name: stg_{client}__{source}\n"
         f"    description: {source}, cleaned; written by scv source add from a profile, to review.\n"
@@ -212,26 +212,27 @@ def _accept_source(text: str, client: str, source: str) -> str:
 
 
 def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
-    """Each column's staging name and expression: canonical name when mapped, else its own."""
-    by_column = {m["column"]: m for m in mapping}
+    """Each column's staging name and expression: the canonical name when mapped, else its own.
+    Ids keep their own name (the union maps them); a column may serve two fields."""
+    fields: dict[str, list[dict]] = {}
+    for m in mapping:
+        fields.setdefault(m["column"], []).append(m)
     taken: set[str] = set()
     outputs = []
     for c in columns:
-        m = by_column.get(c["name"])
-        field = m["field"] if m else None
-        name = (
-            field if field and field not in ("source_record_id", "customer_number") else normalise(c["name"])
-        )
+        maps = fields.get(c["name"], [])
+        names = [m["field"] for m in maps]
+        plain = not names or {"source_record_id", "customer_number"} & set(names)
+        name = normalise(c["name"]) if plain else names[0]
         name = name if re.match(r"^[a-z_]", name or "") else f"col_{name or c['position']}"
         while name in taken:
             name += "_2"
         taken.add(name)
         arg = c["name"].replace("\\", "\\\\").replace("'", "\\'").replace('"', '""')
-        macro = CLEANER.get(field or "") or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(
-            c["type"], "clean_text"
-        )
-        note = f"{field}, {m['confidence']:.0%}: {m['reason']}" if m else ""
-        outputs.append({"name": name, "field": field, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note})
+        macro = next((CLEANER[f] for f in names if f in CLEANER), None)
+        macro = macro or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(c["type"], "clean_text")
+        note = "; ".join(f"{m['field']}, {m['confidence']:.0%}: {m['reason']}" for m in maps)
+        outputs.append({"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note})
     return outputs
 
 
@@ -250,7 +251,7 @@ def _staging_sql(client: str, source: str, file: Path, outputs: list[dict]) -> s
 
 
 def _union_select(client: str, source: str, outputs: list[dict]) -> str:
-    by_field = {o["field"]: o["name"] for o in outputs if o["field"]}
+    by_field = {f: o["name"] for o in outputs for f in o["fields"]}
     full = by_field.get("full_name")
     exprs = [f"'{source}' as source"]
     for field in CANONICAL:
