@@ -260,13 +260,15 @@ def test_nearly_unique_columns_are_counted_row_by_row_with_the_same_results(scv,
     path = quality_file(tmp_path)
     _, grouped = profile(scv, tmp_path / "a", path)
     monkeypatch.setattr(engine, "GROUPED_MAX", 0)
-    monkeypatch.setattr(engine, "SAMPLE_ROWS", 10)
+    monkeypatch.setattr(engine, "GROUPED_SHARE", -1)
+    monkeypatch.setattr(engine, "SAMPLE_ROWS", 15)
     _, per_row = profile(scv, tmp_path / "b", path)
 
     a, b = grouped["tables"][0], per_row["tables"][0]
-    assert b["sampled_rows"] == 10 and not any(c.get("grouped") for c in b["columns"])
+    assert b["sampled_rows"] == 15 and not any(c.get("grouped") for c in b["columns"])
     for ca, cb in zip(a["columns"], b["columns"], strict=True):
-        for key in ["values", "blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid", "length"]:
+        for key in ["values", "nulls", "blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid",
+                    "length"]:  # fmt: skip
             assert ca.get(key) == cb.get(key), (ca["name"], key)
     assert column(b, "title")["top_values"] == [{"value": "Ms", "count": 11}, {"value": "Dr", "count": 10}]
     assert column(b, "date_of_birth")["dates"] == column(a, "date_of_birth")["dates"]

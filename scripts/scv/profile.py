@@ -23,7 +23,8 @@ from scv.mapping import PERSONAL, Evidence, suggest
 from scv.read import TABLE, Table
 
 SAMPLE_ROWS = 50_000
-GROUPED_MAX = 200_000  # distinct values up to which a column is profiled over its (value, count) pairs
+GROUPED_MAX = 200_000  # a table this small is profiled over (value, count) pairs in every column
+GROUPED_SHARE = 0.5  # else a column is, when at most this share of its sampled values are distinct
 BATCH = 100  # columns per query: a 1,000-column file must not become one 100,000-term query
 TOP = 10
 SHOW_MIN_COUNT = 5  # a value seen this often is not one person's: shown unmasked (unless personal)
@@ -47,8 +48,6 @@ def profile_table(
     """Everything the report shows about one table loaded in `data`."""
     names = table.columns
     cols: dict[str, dict] = {name: {"name": name, "position": i + 1} for i, name in enumerate(names)}
-    advance("counting values")
-    _counts(con, table, cols)
     advance("sampling")
     sampled = _sample(con, table.rows)
     _long(con, "svals", "sample", list(cols.values()))
@@ -62,12 +61,13 @@ def profile_table(
     key = next((s.column for s in mapping if s.field == "source_record_id"), None)
     _choose_kinds(cols)
     advance("checking every value")
-    grouped = [c for c in cols.values() if c["distinct"] <= GROUPED_MAX or table.rows <= GROUPED_MAX]
-    for c in grouped:
-        c["grouped"] = True
+    for c in cols.values():
+        s = c["sample"]
+        c["grouped"] = table.rows <= GROUPED_MAX or s["distinct"] <= GROUPED_SHARE * max(s["values"], 1)
     _column_info(con, cols)
+    grouped = [c for c in cols.values() if c["grouped"]]
     if grouped:
-        _long(con, "vals", TABLE, grouped)
+        _group(con, grouped)
         _grouped_metrics(con, cols)
     per_cell = [c for c in cols.values() if not c.get("grouped")]
     for batch in _batches(per_cell):
@@ -77,11 +77,11 @@ def profile_table(
     _patterns_and_lengths(con, cols, sampled)
     _dates(con, cols)
     _numbers(con, cols)
-    advance("duplicates")
-    duplicate_rows = _duplicate_rows(con, names) if table.rows else 0
-    key_info = _key(con, key, show_values) if key else None
     for c in cols.values():
         _finish(c, table.rows)
+    advance("duplicates")
+    key_info = _key(con, key, cols, show_values) if key else None
+    duplicate_rows = _duplicate_rows(con, names, key) if table.rows else 0
     result = {
         **_table_info(table, show_values),
         "rows": table.rows,
@@ -92,7 +92,7 @@ def profile_table(
         "columns": list(cols.values()),
     }
     result["findings"] = findings(result, table)
-    for name in ("vals", "svals", "colinfo", "datecols"):
+    for name in ("vals", "svals", "colinfo", "_key_counts"):
         con.execute(f"drop table if exists {name}")
     con.execute("drop view if exists sample" if not sampled else "drop table if exists sample")
     return result
@@ -125,17 +125,6 @@ def _batches(cols: list[dict]) -> list[list[dict]]:
     return [cols[i : i + BATCH] for i in range(0, len(cols), BATCH)]
 
 
-def _counts(con, table: Table, cols: dict[str, dict]) -> None:
-    """Non-null values and (approximate, HyperLogLog) distinct values, every row."""
-    for batch in _batches(list(cols.values())):
-        exprs = ", ".join(f"count({ident(c['name'])}), approx_count_distinct({ident(c['name'])})" for c in batch)
-        row = con.execute(f"select {exprs} from {TABLE}").fetchone()
-        for i, c in enumerate(batch):
-            c["values"], c["distinct"] = row[2 * i], row[2 * i + 1]
-            c["nulls"] = table.rows - c["values"]
-            c["distinct_exact"] = False
-
-
 def _sample(con, rows: int) -> bool:
     """A uniform random sample (the whole table when it is small); True when it is a sample."""
     if rows <= SAMPLE_ROWS:
@@ -163,6 +152,21 @@ def _long(con, name: str, relation: str, cols: list[dict]) -> None:
         )
 
 
+def _group(con, grouped: list[dict]) -> None:
+    """vals(col, value, count) for the grouped columns: one hash aggregation per column, which
+    on ten million rows is far cheaper than checking every row."""
+    con.execute("create or replace temp table vals (col varchar, value varchar, n bigint)")
+    for batch in _batches(grouped):
+        con.execute(
+            "insert into vals "
+            + " union all ".join(
+                f"select {q(c['name'])}, {ident(c['name'])}, count(*) from {TABLE} "
+                f"where {ident(c['name'])} is not null group by all"
+                for c in batch
+            )
+        )
+
+
 def _sample_stats(con, cols: dict[str, dict]) -> None:
     """Per column in the sample: which types and kinds its values have. Decides the checks."""
     sample_rows = con.execute("select count(*) from sample").fetchone()[0]
@@ -173,6 +177,10 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kind_looks.values()]
     # decimal comma: '12,50' and no '.' anywhere in the column
     exprs += ["sum(n) filter (where regexp_matches(value, '\\d,\\d{1,2}\\s*$'))", "sum(n) filter (where contains(value, '.'))"]
+    # day-first or month-first: a first part over 12 is a day, a second part over 12 is one too
+    slashed = f"{kinds.date_label('value')} in ({', '.join(q(x) for x in kinds.SLASHED)})"
+    exprs += [f"sum(n) filter (where {slashed} and try_cast(split_part(trim(value), '/', {i}) as int) > 12)"
+              for i in (1, 2)]  # fmt: skip
     stats = {row[0]: [int(v or 0) for v in row[1:]] for row in con.execute(
         f"select col, {', '.join(exprs)} from svals group by col").fetchall()}  # fmt: skip
     for c in cols.values():
@@ -180,8 +188,9 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
         filled_n, distinct, values = next(it), next(it), next(it)
         fits = {t: next(it) for t in type_names}
         looks = {k: next(it) for k in kind_looks}
-        comma, dot = next(it), next(it)
+        comma, dot, day_first, month_first = next(it), next(it), next(it), next(it)
         c["sample"] = {"rows": sample_rows, "filled": filled_n, "distinct": distinct, "values": values}
+        c["month_first"] = month_first > 0 and day_first == 0
         c["type"] = next((t for t in type_names if filled_n and fits[t] >= 0.9 * filled_n), "text")
         c["decimal_comma"] = c["type"] == "decimal" and comma > 0 and dot == 0
         c["kind_shares"] = {k: (n / filled_n if filled_n else 0.0) for k, n in looks.items()}
@@ -216,15 +225,19 @@ def _choose_kinds(cols: dict[str, dict]) -> None:
 
 
 def _column_info(con, cols: dict[str, dict]) -> None:
-    """colinfo(col, type, kind, is_birth_date): lets one query apply each column's own checks."""
-    con.execute("create or replace temp table colinfo (col varchar, type varchar, kind varchar, is_birth bool)")
-    con.executemany(
-        "insert into colinfo values (?, ?, ?, ?)",
-        [(c["name"], c["type"], c["kind"], c.get("mapping", {}).get("field") == "birth_date") for c in cols.values()],
+    """colinfo(col, type, kind, is_birth, month_first): one query applies each column's own checks."""
+    con.execute(
+        "create or replace temp table colinfo (col varchar, type varchar, kind varchar, is_birth bool, month_first bool)"
     )
+    con.executemany(
+        "insert into colinfo values (?, ?, ?, ?, ?)",
+        [(c["name"], c["type"], c["kind"], c.get("mapping", {}).get("field") == "birth_date", c["month_first"])
+         for c in cols.values()],
+    )  # fmt: skip
 
 
 METRICS = ("blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid")
+DATE_TYPES = ("date", "timestamp")
 
 
 def _metrics(v: str, n: str | None, type_fit: str | None, kind_valid: str | None) -> list[str]:
@@ -243,14 +256,16 @@ def _metrics(v: str, n: str | None, type_fit: str | None, kind_valid: str | None
     }
     if n:
         exprs = [f"sum({n}) filter (where {cond})" if cond else "null" for cond in checks.values()]
-        return [*exprs, f"min(length({v}))", f"max(length({v}))", f"sum({n} * length({v})) / sum({n})"]
+        lengths = [f"min(length({v}))", f"max(length({v}))", f"sum({n} * length({v})) / sum({n})"]
+        return [*exprs, *lengths, f"sum({n})", "count(*)"]
     exprs = [f"count(*) filter (where {cond})" if cond else "null" for cond in checks.values()]
-    return [*exprs, f"min(length({v}))", f"max(length({v}))", f"avg(length({v}))"]
+    lengths = [f"min(length({v}))", f"max(length({v}))", f"avg(length({v}))"]
+    return [*exprs, *lengths, f"count({v})", f"approx_count_distinct({v})"]
 
 
 def _grouped_metrics(con, cols: dict[str, dict]) -> None:
     """One pass over the (value, count) pairs of every grouped column, each with its own rules."""
-    types = kinds.type_predicates("value")
+    types = {t: p for t, p in kinds.type_predicates("value").items() if t not in DATE_TYPES}
     type_fit = "case i.type " + " ".join(f"when {q(t)} then {p}" for t, p in types.items()) + " end"
     rules = {k: kinds.kind_valid(k, "value") for k in ("email", "phone", "postcode", "orcid")}
     kind_valid = "case i.kind " + " ".join(f"when {q(k)} then {r}" for k, r in rules.items()) + " else true end"
@@ -262,12 +277,9 @@ def _grouped_metrics(con, cols: dict[str, dict]) -> None:
         _store(cols[col], row)
     for c in cols.values():
         if c.get("grouped"):
-            c.setdefault("length", {"min": None, "max": None, "avg": None})
-    for col, distinct in con.execute("select col, count(*) from vals group by col").fetchall():
-        cols[col]["distinct"], cols[col]["distinct_exact"] = distinct, True
-    for c in cols.values():
-        if c.get("grouped") and not c["values"]:
-            c["distinct"], c["distinct_exact"] = 0, True
+            c["distinct_exact"] = True
+            if "values" not in c:  # a column without a single value has no groups
+                _store(c, [None] * (len(METRICS) + 5))
 
 
 def _cell_metrics(con, batch: list[dict]) -> None:
@@ -276,24 +288,28 @@ def _cell_metrics(con, batch: list[dict]) -> None:
     exprs = []
     for c in batch:
         v = ident(c["name"])
-        type_fit = kinds.type_predicates(v)[c["type"]] if c["type"] != "text" else None
+        type_fit = kinds.type_predicates(v)[c["type"]] if c["type"] not in ("text", *DATE_TYPES) else None
         kind_valid = kinds.kind_valid(c["kind"], v) if c["kind"] else None
-        exprs += [*_metrics(v, None, type_fit, kind_valid), f"approx_top_k({v}, {TOP})"]
+        exprs += _metrics(v, None, type_fit, kind_valid)
     row = con.execute(f"select {', '.join(exprs)} from {TABLE}").fetchone()
-    width = len(METRICS) + 4
+    width = len(METRICS) + 5
     for i, c in enumerate(batch):
-        part = row[i * width : (i + 1) * width]
-        _store(c, part[:-1])
-        c["top_candidates"] = part[-1] or []
+        _store(c, row[i * width : (i + 1) * width])
+        c["distinct_exact"] = False  # HyperLogLog: within a few percent
 
 
 def _store(c: dict, row) -> None:
-    has_rule = {"type_fit": c["type"] != "text", "kind_invalid": bool(c["kind"] and kinds.kind_valid(c["kind"], "v"))}
+    """Counts into the column; type_fit of dates comes later, from parsing them (_dates)."""
+    has_rule = {
+        "type_fit": c["type"] not in ("text", *DATE_TYPES),
+        "kind_invalid": bool(c["kind"] and kinds.kind_valid(c["kind"], "v")),
+    }
     for name, value in zip(METRICS, row, strict=False):
         if has_rule.get(name, True):
             c[name] = int(value or 0)
-    lmin, lmax, lavg = row[len(METRICS) : len(METRICS) + 3]
+    lmin, lmax, lavg, values, distinct = row[len(METRICS) : len(METRICS) + 5]
     c["length"] = {"min": lmin, "max": lmax, "avg": round(float(lavg), 1) if lavg is not None else None}
+    c["values"], c["distinct"] = int(values or 0), int(distinct or 0)
 
 
 def _shown(c: dict, value: str, count: int, show_values: bool) -> str:
@@ -310,17 +326,22 @@ def _top_values(con, cols: dict[str, dict], show_values: bool) -> None:
             f"<= {TOP} order by col, n desc, value"
         ).fetchall():
             cols[col]["top_values"].append({"value": _shown(cols[col], value, n, show_values), "count": n})
-    for c in cols.values():
-        candidates = c.pop("top_candidates", None)
-        if not candidates:
-            continue
-        # approx_top_k found the candidates in one pass; their exact counts need one more
-        listed = ", ".join(q(v) for v in candidates)
+    # A nearly-unique column's frequent values (a default 'test@test.com', 'N/A') are the ones
+    # seen more than once in the sample; each is then counted over every row.
+    candidates: dict[str, list[str]] = {}
+    for col, value in con.execute(
+        f"select col, value from svals where n > 1 qualify row_number() over (partition by col order by n desc, value) "
+        f"<= {TOP}"
+    ).fetchall():
+        if not cols[col].get("grouped"):
+            candidates.setdefault(col, []).append(value)
+    for col, values in candidates.items():
+        c, v = cols[col], ident(col)
         counted = con.execute(
-            f"select {ident(c['name'])}, count(*) from {TABLE} where {ident(c['name'])} in ({listed}) "
+            f"select {v}, count(*) from {TABLE} where {v} in ({', '.join(q(x) for x in values)}) "
             f"group by 1 having count(*) > 1 order by 2 desc, 1 limit {TOP}"
         ).fetchall()
-        c["top_values"] = [{"value": _shown(c, v, n, show_values), "count": n} for v, n in counted]
+        c["top_values"] = [{"value": _shown(c, value, n, show_values), "count": n} for value, n in counted]
 
 
 def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
@@ -347,73 +368,87 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
 
 
 def _dates(con, cols: dict[str, dict]) -> None:
-    """Formats found, day/month order, real dates, their range, and implausible ones: over the
-    (value, count) pairs of grouped date columns at once, row by row for the others."""
+    """Formats found, day/month order, real dates, their range and implausible ones, in one pass:
+    over the (value, count) pairs of grouped date columns at once, row by row for the others.
+    Each value is parsed by the one format its shape names, in the column's day/month order
+    (from the sample); values with the other order are counted so a mix is reported."""
     dated = [c for c in cols.values() if c["kind"] == "date"]
-    if not dated:
-        return
+    # each relation: (col, value, n, is_birth, month_first)
     relations = []
     if any(c.get("grouped") for c in dated):
-        relations.append("(select v.col, v.value, v.n from vals v join colinfo i on i.col = v.col where i.kind = 'date')")
+        relations.append(
+            "(select v.col, v.value, v.n, i.is_birth, i.month_first from vals v join colinfo i on i.col = v.col "
+            "where i.kind = 'date')"
+        )
     for c in dated:
         if not c.get("grouped"):
             v = ident(c["name"])
-            relations.append(f"(select {q(c['name'])} as col, {v} as value, 1::bigint as n from {TABLE} where {v} is not null)")
-    filled = f"not {kinds.is_blank('value')}"
+            is_birth = c.get("mapping", {}).get("field") == "birth_date"
+            relations.append(
+                f"(select {q(c['name'])} as col, {v} as value, 1::bigint as n, {is_birth} as is_birth, "
+                f"{c['month_first']} as month_first from {TABLE} where {v} is not null)"
+            )
     slashed = ", ".join(q(s) for s in kinds.SLASHED)
-    labels: dict[str, list] = {}
-    for relation in relations:
-        for col, label, n, day, month in con.execute(
-            f"select col, label, sum(n), "
-            f"sum(n) filter (where label in ({slashed}) and try_cast(split_part(trim(value), '/', 1) as int) > 12), "
-            f"sum(n) filter (where label in ({slashed}) and try_cast(split_part(trim(value), '/', 2) as int) > 12) "
-            f"from (select col, value, n, {kinds.date_label('value')} as label from {relation} where {filled}) "
-            f"group by col, label order by col, 3 desc"
+    parsed = kinds.date_value("value", "label", "month_first")
+
+    def over_12(part: int) -> str:  # CASE, so only slashed values are split (a filter's AND is not lazy)
+        return (
+            f"sum(n) filter (where case when label in ({slashed}) "
+            f"then try_cast(split_part(trim(value), '/', {part}) as int) > 12 else false end)"
+        )
+
+    found: dict[str, list] = {}
+    years: dict[str, dict[int, int]] = {}
+    for i, relation in enumerate(relations):
+        values = (
+            f"(select col, value, n, label, {parsed} as d, is_birth from "
+            f"(select *, {kinds.date_label('value')} as label from {relation} where not {kinds.is_blank('value')}))"
+        )
+        for col, *rest in con.execute(
+            f"select col, label, sum(n), {over_12(1)}, {over_12(2)}, "
+            f"sum(n) filter (where d is null), min(d), max(d), "
+            f"sum(n) filter (where d < date '1900-01-01' or d > case when is_birth then current_date "
+            f"else current_date + interval 1 year end), histogram(year(d)) "
+            f"from {values} group by col, label"
         ).fetchall():
-            labels.setdefault(col, []).append((label, int(n), int(day or 0), int(month or 0)))
-    month_first = {}
+            found.setdefault(col, []).append(rest)
+            for year, count in (rest[-1] or {}).items():
+                years.setdefault(col, {})[year] = years.get(col, {}).get(year, 0) + count
+        if i == 0 and relation.startswith("(select v.col"):
+            # histogram() counts rows, but here a row is a distinct value seen n times
+            for col in list(years):
+                if cols[col].get("grouped"):
+                    del years[col]
+            for col, year, count in con.execute(
+                f"select col, year(d), sum(n) from {values} where d is not null group by all"
+            ).fetchall():
+                years.setdefault(col, {})[year] = int(count)
     for c in dated:
-        rows = labels.get(c["name"], [])
-        day, month = sum(r[2] for r in rows), sum(r[3] for r in rows)
-        month_first[c["name"]] = month > 0 and day == 0
+        rows = found.get(c["name"], [])
+        day, month = sum(int(r[2] or 0) for r in rows), sum(int(r[3] or 0) for r in rows)
         formats: dict[str, int] = {}
         for label, n, *_ in rows:
             name = "no date format" if label is None else label
-            if label in kinds.SLASHED and month_first[c["name"]]:
+            if label in kinds.SLASHED and c["month_first"]:
                 name = kinds.month_first(label)
-            formats[name] = formats.get(name, 0) + n
+            formats[name] = formats.get(name, 0) + int(n)
+        lows = [r[5] for r in rows if r[5] is not None]
+        highs = [r[6] for r in rows if r[6] is not None]
+        invalid = sum(int(r[4] or 0) for r in rows)
         c["dates"] = {
-            "formats": formats,
-            "order": "month-first" if month_first[c["name"]] else "day-first" if day else None,
+            "formats": dict(sorted(formats.items(), key=lambda f: -f[1])),
+            "order": "month-first" if c["month_first"] else "day-first" if day else None,
             "ambiguous_order": bool(day and month),
             "day_first_values": day,
             "month_first_values": month,
-            "invalid": 0, "min": None, "max": None, "implausible": 0, "by_year": [],
-        }  # fmt: skip
-    con.execute("create or replace temp table datecols (col varchar, month_first bool)")
-    con.executemany("insert into datecols values (?, ?)", list(month_first.items()))
-    parsed = f"case when d.month_first then {kinds.date_value('value', True)} else {kinds.date_value('value')} end"
-    for relation in relations:
-        con.execute(
-            f"create or replace temp table _parsed as select r.col, r.n, {parsed} as d, i.is_birth "
-            f"from {relation} r join datecols d on d.col = r.col join colinfo i on i.col = r.col where {filled}"
-        )
-        for col, invalid, lo, hi, implausible in con.execute(
-            "select col, sum(n) filter (where d is null), min(d), max(d), sum(n) filter (where d < date '1900-01-01' "
-            "or d > case when is_birth then current_date else current_date + interval 1 year end) "
-            "from _parsed group by col"
-        ).fetchall():
-            cols[col]["dates"].update(
-                invalid=int(invalid or 0),
-                min=lo.date().isoformat() if lo else None,
-                max=hi.date().isoformat() if hi else None,
-                implausible=int(implausible or 0),
-            )
-        for col, year, n in con.execute(
-            "select col, year(d) as y, sum(n) from _parsed where d is not null group by col, y order by col, y"
-        ).fetchall():
-            cols[col]["dates"]["by_year"].append((int(year), int(n)))
-    con.execute("drop table if exists _parsed")
+            "invalid": invalid,
+            "min": min(lows).date().isoformat() if lows else None,
+            "max": max(highs).date().isoformat() if highs else None,
+            "implausible": sum(int(r[7] or 0) for r in rows),
+            "by_year": sorted((int(y), int(n)) for y, n in years.get(c["name"], {}).items() if y is not None),
+        }
+        if c["type"] in DATE_TYPES:
+            c["type_fit"] = sum(formats.values()) - invalid
 
 
 def _numbers(con, cols: dict[str, dict]) -> None:
@@ -464,27 +499,38 @@ def _numbers(con, cols: dict[str, dict]) -> None:
             ]  # fmt: skip
 
 
-def _duplicate_rows(con, names: list[str]) -> int:
-    """Rows that repeat an earlier row exactly (compared by a 64-bit hash of the whole row)."""
+def _duplicate_rows(con, names: list[str], key: str | None) -> int:
+    """Rows that repeat an earlier row exactly (compared by a 64-bit hash of the whole row).
+
+    A repeated row repeats its key, so with a key only the rows whose key repeats (or is empty)
+    need hashing: one lookup per row instead of a ten-million-entry hash table.
+    """
     listed = ", ".join(ident(n) for n in names)
-    return con.execute(f"select count(*) - count(distinct hash({listed})) from {TABLE}").fetchone()[0]
-
-
-def _key(con, key: str, show_values: bool) -> dict:
-    k = ident(key)
-    blank = kinds.is_blank(k)
-    total, distinct, empty = con.execute(
-        f"select count(*) filter (where not {blank}), count(distinct {k}) filter (where not {blank}), "
-        f"count(*) filter (where {k} is null or {blank}) from {TABLE}"
+    where = ""
+    if key:
+        k = ident(key)
+        where = f"where {k} is null or {k} in (select value from _key_counts) or {kinds.is_blank(k)}"
+    (dups,) = con.execute(
+        f"select coalesce(sum(c - 1), 0) from (select count(*) as c from {TABLE} {where} group by hash({listed})) "
+        f"where c > 1"
     ).fetchone()
-    repeated = con.execute(
-        f"select {k}, count(*) from {TABLE} where not {blank} group by 1 having count(*) > 1 "
-        f"order by 2 desc, 1 limit 5"
-    ).fetchall() if total != distinct else []  # fmt: skip
+    return int(dups)
+
+
+def _key(con, key: str, cols: dict[str, dict], show_values: bool) -> dict:
+    """Repeated and empty keys. _key_counts keeps the repeated ones for _duplicate_rows."""
+    k = ident(key)
+    con.execute(
+        f"create or replace temp table _key_counts as select {k} as value, count(*) as c from {TABLE} "
+        f"where {k} is not null and not {kinds.is_blank(k)} group by all having count(*) > 1"
+    )
+    (duplicates,) = con.execute("select coalesce(sum(c - 1), 0) from _key_counts").fetchone()
+    repeated = con.execute("select value, c from _key_counts order by c desc, value limit 5").fetchall()
+    c = cols[key]
     return {
         "column": key,
-        "duplicates": total - distinct,
-        "empty": empty,
+        "duplicates": int(duplicates),
+        "empty": c["nulls"] + c["blank"],
         "examples": [{"value": v if show_values else mask(v), "count": n} for v, n in repeated],
     }
 
@@ -494,6 +540,7 @@ def _finish(c: dict, rows: int) -> None:
     c.setdefault("length", {"min": None, "max": None, "avg": None})
     for name in COMMON:
         c.setdefault(name, 0)
+    c["nulls"] = rows - c["values"]
     c["filled"] = c["values"] - c["blank"]
     c["filled_share"] = c["filled"] / rows if rows else 0.0
     if c["type"] != "text":

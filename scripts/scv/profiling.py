@@ -43,6 +43,7 @@ def connect(work: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     # Row order is not needed for profiling; dropping it lets DuckDB load in parallel with less memory.
     con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
     return con
 
 

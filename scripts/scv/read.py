@@ -201,24 +201,31 @@ def _head_text(path: Path) -> str:
 
 
 def _load_csv(con, text: Path, table: Table) -> None:
+    """The whole file into `data`. A clean file is read once, fast; one with malformed lines
+    is read again keeping every rejected line (with its number and reason), which costs a
+    third more and only files that need it pay it."""
     options = _csv_options(_source(table, table.columns), table.columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-    con.execute(
-        f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options}, "
-        f"max_line_size = {MAX_LINE}, store_rejects = true, rejects_table = 'reject_errors', "
-        f"rejects_scan = 'reject_scans')"
-    )
+    try:
+        con.execute(f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options})")
+        table.rejected_rows, table.rejects = 0, []
+    except duckdb.Error:
+        con.execute(
+            f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options}, "
+            f"max_line_size = {MAX_LINE}, store_rejects = true, rejects_table = 'reject_errors', "
+            f"rejects_scan = 'reject_scans')"
+        )
+        # DuckDB records one error per bad field; a rejected row is one line, with its first error.
+        first_errors = (
+            "select line, cast(error_type as varchar) as error, error_message, csv_line from reject_errors "
+            "qualify row_number() over (partition by line order by column_idx) = 1"
+        )
+        table.rejected_rows = con.execute(f"select count(*) from ({first_errors})").fetchone()[0]
+        table.rejects = [
+            {"line": line, "error": error, "message": message.split("\n")[0], "raw": raw}
+            for line, error, message, raw in con.execute(f"{first_errors} order by line limit 5").fetchall()
+        ]
     table.rows = con.execute(f"select count(*) from {TABLE}").fetchone()[0]
-    # DuckDB records one error per bad field; a rejected row is one line, with its first error.
-    first_errors = (
-        "select line, cast(error_type as varchar) as error, error_message, csv_line from reject_errors "
-        "qualify row_number() over (partition by line order by column_idx) = 1"
-    )
-    table.rejected_rows = con.execute(f"select count(*) from ({first_errors})").fetchone()[0]
-    table.rejects = [
-        {"line": line, "error": error, "message": message.split("\n")[0], "raw": raw}
-        for line, error, message, raw in con.execute(f"{first_errors} order by line limit 5").fetchall()
-    ]
 
 
 def _read_json(con, text: Path, table: Table) -> None:
