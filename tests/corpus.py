@@ -102,29 +102,101 @@ CORPUS = [
     Case("header only", lambda d: write(d, "header_only.csv", "id,name,email\n")),
     Case("utf-8 with BOM", lambda d: write(d, "bom.csv", codecs.BOM_UTF8 + people_csv().encode())),
     Case("latin-1 accents", lambda d: write(d, "latin1.csv", people_csv(";").encode("latin-1"))),
-    Case("cp1252 smart quotes", lambda d: write(d, "cp1252.csv", "id,note\n1,\u201cquoted\u201d \u2013 \u20ac5\n2,O\u2019Brien\n".encode("cp1252"))),  # noqa: E501
+    Case(
+        "cp1252 smart quotes",
+        lambda d: write(
+            d, "cp1252.csv", "id,note\n1,\u201cquoted\u201d \u2013 \u20ac5\n2,O\u2019Brien\n".encode("cp1252")
+        ),
+    ),
     Case("utf-16 tab-separated", lambda d: write(d, "utf16.txt", people_csv("\t", "\r\n").encode("utf-16"))),
-    Case("ragged rows", lambda d: write(d, "ragged.csv", "id,name,email\n1,Ann,a@x.example\n2,Bob\n3,Cy,c@x.example\n4,Di,d@x.example,extra\n")),  # noqa: E501
-    Case("newlines inside quotes", lambda d: write(d, "quoted_newlines.csv", 'id,address,city\n1,"1 Road\nFlat 2",Leeds\n2,"3 Street",York\n3,"5 Lane\r\nUpper",Bath\n')),  # noqa: E501
-    Case("duplicate header names", lambda d: write(d, "duplicate_headers.csv", "id,email,Email,\n1,a@x.example,b@x.example,z\n")),  # noqa: E501
-    Case("1,000 columns", lambda d: write(d, "wide.csv", _csv_text([[f"c{i}" for i in range(1000)], *[[f"{r}-{i}" for i in range(1000)] for r in range(5)]]))),  # noqa: E501
-    Case("binary junk", lambda d: write(d, "junk.bin", random.Random(7).randbytes(5000)), error="junk.bin: binary data, not text"),  # noqa: E501
-    Case("truncated gzip", truncated_gzip, error="truncated.csv.gz: truncated gzip: the compressed stream stops"),
+    Case(
+        "ragged rows",
+        lambda d: write(
+            d,
+            "ragged.csv",
+            "id,name,email\n1,Ann,a@x.example\n2,Bob\n3,Cy,c@x.example\n4,Di,d@x.example,extra\n",
+        ),
+    ),
+    Case(
+        "newlines inside quotes",
+        lambda d: write(
+            d,
+            "quoted_newlines.csv",
+            'id,address,city\n1,"1 Road\nFlat 2",Leeds\n2,"3 Street",York\n3,"5 Lane\r\nUpper",Bath\n',
+        ),
+    ),
+    Case(
+        "duplicate header names",
+        lambda d: write(d, "duplicate_headers.csv", "id,email,Email,\n1,a@x.example,b@x.example,z\n"),
+    ),
+    Case(
+        "1,000 columns",
+        lambda d: write(
+            d,
+            "wide.csv",
+            _csv_text(
+                [[f"c{i}" for i in range(1000)], *[[f"{r}-{i}" for i in range(1000)] for r in range(5)]]
+            ),
+        ),
+    ),
+    Case(
+        "binary junk",
+        lambda d: write(d, "junk.bin", random.Random(7).randbytes(5000)),
+        error="junk.bin: binary data, not text",
+    ),
+    Case(
+        "truncated gzip",
+        truncated_gzip,
+        error="truncated.csv.gz: truncated gzip: the compressed stream stops",
+    ),
     Case("xlsx with two sheets", two_sheets),
     Case("pipe-separated", lambda d: write(d, "pipe.txt", people_csv("|"))),
-    Case("semicolons, decimal commas", lambda d: write(d, "decimal_comma.csv", "id;amount\n1;12,50\n2;9,99\n3;100,00\n")),  # noqa: E501
-    Case("ndjson with a bad line", lambda d: write(d, "records.ndjson", '{"id": 1, "email": "a@x.example"}\n{"id": 2, "email": null, "tags": ["x"]}\n{oops\n{"id": 4}\n')),  # noqa: E501
-    Case("json array", lambda d: write(d, "records.json", json.dumps([{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bob"}]))),  # noqa: E501
+    Case(
+        "semicolons, decimal commas",
+        lambda d: write(d, "decimal_comma.csv", "id;amount\n1;12,50\n2;9,99\n3;100,00\n"),
+    ),
+    Case(
+        "ndjson with a bad line",
+        lambda d: write(
+            d,
+            "records.ndjson",
+            '{"id": 1, "email": "a@x.example"}\n{"id": 2, "email": null, "tags": ["x"]}\n{oops\n{"id": 4}\n',
+        ),
+    ),
+    Case(
+        "json array",
+        lambda d: write(d, "records.json", json.dumps([{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bob"}])),
+    ),
     Case("parquet", parquet),
     Case("gzip csv", lambda d: write(d, "people.csv.gz", gzip.compress(people_csv().encode()))),
     Case("no header", lambda d: write(d, "no_header.csv", _csv_text([list(p) for p in PEOPLE]))),
     Case("utf-8 head, latin-1 later", late_latin1),
     Case("unclosed quote", lambda d: write(d, "unclosed.csv", 'id,name\n1,Ann\n2,"Bob\n3,Cy\n')),
     Case("mixed line endings", lambda d: write(d, "mixed_endings.csv", "id,name\r\n1,Ann\n2,Bob\r\n")),
-    Case("whitespace only", lambda d: write(d, "blank.csv", "  \n\n   \n"), error="blank.csv: contains only whitespace"),  # noqa: E501
-    Case("legacy xls", lambda d: write(d, "legacy.xls", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(500)), error="legacy.xls: a legacy Excel .xls workbook"),  # noqa: E501
+    Case(
+        "whitespace only",
+        lambda d: write(d, "blank.csv", "  \n\n   \n"),
+        error="blank.csv: contains only whitespace",
+    ),
+    Case(
+        "legacy xls",
+        lambda d: write(d, "legacy.xls", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(500)),
+        error="legacy.xls: a legacy Excel .xls workbook",
+    ),
     Case("zip, not xlsx", zip_archive, error="archive.zip: a ZIP archive (people.csv), not an XLSX workbook"),
-    Case("damaged xlsx", lambda d: write(d, "damaged.xlsx", b"PK\x03\x04" + bytes(300)), error="damaged.xlsx: a damaged or truncated ZIP archive"),  # noqa: E501
-    Case("utf-16 big-endian without BOM", lambda d: write(d, "utf16be.txt", people_csv().encode("utf-16-be")), error="utf16be.txt: looks like big-endian UTF-16 without a byte-order mark"),  # noqa: E501
-    Case("one pretty-printed JSON object", lambda d: write(d, "object.json", json.dumps({"records": [{"id": 1}]}, indent=2)), error="object.json: line 1: one JSON object spread over several lines"),  # noqa: E501
+    Case(
+        "damaged xlsx",
+        lambda d: write(d, "damaged.xlsx", b"PK\x03\x04" + bytes(300)),
+        error="damaged.xlsx: a damaged or truncated ZIP archive",
+    ),
+    Case(
+        "utf-16 big-endian without BOM",
+        lambda d: write(d, "utf16be.txt", people_csv().encode("utf-16-be")),
+        error="utf16be.txt: looks like big-endian UTF-16 without a byte-order mark",
+    ),
+    Case(
+        "one pretty-printed JSON object",
+        lambda d: write(d, "object.json", json.dumps({"records": [{"id": 1}]}, indent=2)),
+        error="object.json: line 1: one JSON object spread over several lines",
+    ),
 ]

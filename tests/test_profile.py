@@ -97,7 +97,10 @@ def test_text_is_decoded_not_garbled(scv, repo, tmp_path):
         assert city["top_values"][0] == {"value": "Köln", "count": 5}, name
         assert city["mojibake"] == 0
     _, doc = profile(scv, tmp_path, case("cp1252 smart quotes").make(tmp_path), args=("--show-values",))
-    assert {v["value"] for v in column(doc["tables"][0], "note")["top_values"]} == {"“quoted” – €5", "O’Brien"}
+    assert {v["value"] for v in column(doc["tables"][0], "note")["top_values"]} == {
+        "“quoted” – €5",
+        "O’Brien",
+    }
 
 
 def test_rejected_lines_are_counted_with_line_numbers(scv, repo, tmp_path):
@@ -105,7 +108,10 @@ def test_rejected_lines_are_counted_with_line_numbers(scv, repo, tmp_path):
 
     (table,) = doc["tables"]
     assert (table["rows"], table["rejected_rows"]) == (2, 2)
-    assert [(r["line"], r["error"]) for r in table["rejects"]] == [(3, "MISSING COLUMNS"), (5, "TOO MANY COLUMNS")]
+    assert [(r["line"], r["error"]) for r in table["rejects"]] == [
+        (3, "MISSING COLUMNS"),
+        (5, "TOO MANY COLUMNS"),
+    ]
     assert "fail  2 line(s) do not parse" in result.out
     _, doc = profile(scv, tmp_path, case("ndjson with a bad line").make(tmp_path))
     assert [(r["line"], r["error"]) for r in doc["tables"][0]["rejects"]] == [(3, "INVALID JSON RECORD")]
@@ -116,14 +122,23 @@ def test_newlines_inside_quotes_stay_in_their_value(scv, repo, tmp_path):
 
     (table,) = doc["tables"]
     assert (table["rows"], table["rejected_rows"]) == (3, 0)
-    assert {v["value"] for v in column(table, "address")["top_values"]} == {"1 Road\nFlat 2", "3 Street", "5 Lane\nUpper"}
-    assert table["line_endings"] == "mixed"  # the CRLF inside a value; line endings are made one, as the loader does
+    assert {v["value"] for v in column(table, "address")["top_values"]} == {
+        "1 Road\nFlat 2",
+        "3 Street",
+        "5 Lane\nUpper",
+    }
+    assert (
+        table["line_endings"] == "mixed"
+    )  # the CRLF inside a value; line endings are made one, as the loader does
 
 
 def test_an_xlsx_workbook_gets_a_table_per_sheet_with_data(scv, repo, tmp_path):
     result, doc = profile(scv, tmp_path, case("xlsx with two sheets").make(tmp_path))
 
-    assert [(t["sheet"], t["rows"], len(t["columns"])) for t in doc["tables"]] == [("Members", 6, 5), ("Notes", 1, 2)]
+    assert [(t["sheet"], t["rows"], len(t["columns"])) for t in doc["tables"]] == [
+        ("Members", 6, 5),
+        ("Notes", 1, 2),
+    ]
     assert doc["tables"][0]["sheets"] == ["Members", "Notes", "Blank"]
     assert "two_sheets.xlsx › Members: 6 rows × 5 columns" in result.out
     _, doc = profile(scv, tmp_path, case("xlsx with two sheets").make(tmp_path), args=("--sheet", "Notes"))
@@ -131,7 +146,9 @@ def test_an_xlsx_workbook_gets_a_table_per_sheet_with_data(scv, repo, tmp_path):
 
 
 def test_a_late_byte_that_is_not_utf8_switches_to_cp1252_and_says_where(scv, repo, tmp_path):
-    result, doc = profile(scv, tmp_path, case("utf-8 head, latin-1 later").make(tmp_path), args=("--show-values",))
+    result, doc = profile(
+        scv, tmp_path, case("utf-8 head, latin-1 later").make(tmp_path), args=("--show-values",)
+    )
 
     (table,) = doc["tables"]
     assert table["encoding"] == "cp1252"
@@ -191,7 +208,7 @@ def quality_rows() -> list[list[str]]:
     rows[10][8] = "1850-01-01"  # before 1900
     rows[11][2] = " Ann"  # stray spaces
     rows[11][3] = "Lee  "
-    rows[12][10] = "=HYPERLINK(\"http://x.example\")"  # a formula
+    rows[12][10] = '=HYPERLINK("http://x.example")'  # a formula
     rows[13][10] = "-12"  # a number, not a formula
     rows[13][3] = "MÃ¼ller"  # mojibake
     rows[14][9] = "n/a"  # not a number in a number column
@@ -326,7 +343,9 @@ def test_report_extends_the_base_template_with_a_chart_per_column_offline(scv, r
 # --- against client.yml and the previous delivery ------------------------------------------------
 
 
-def crm_file(folder: Path, rows: list[list[str]], header: list[str] = CRM_HEADER, encoding: str = "utf-8") -> Path:
+def crm_file(
+    folder: Path, rows: list[list[str]], header: list[str] = CRM_HEADER, encoding: str = "utf-8"
+) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
     folder.mkdir(parents=True, exist_ok=True)
@@ -340,7 +359,9 @@ def test_a_delivery_is_compared_with_the_previous_one(scv, repo, tmp_path):
     assert "comparison" not in json.loads((tmp_path / "r1" / "profile.json").read_text())["tables"][0]
 
     header = [h for h in CRM_HEADER if h != "orcid"] + ["mobile"]
-    rows = [[v for h, v in zip(CRM_HEADER, r, strict=True) if h != "orcid"] + ["07700 900000"] for r in CRM_ROWS]
+    rows = [
+        [v for h, v in zip(CRM_HEADER, r, strict=True) if h != "orcid"] + ["07700 900000"] for r in CRM_ROWS
+    ]
     for r in rows:
         r[header.index("phone")] = "020 7946 0000"  # phone now always filled
     second = crm_file(tmp_path / "w2", rows * 2, header)
@@ -364,7 +385,10 @@ def test_the_file_is_checked_against_what_client_yml_declares(scv, repo, tmp_pat
     result = scv("profile", latin, "--client", "demo", "--source", "crm_contacts", "--out", tmp_path / "r")
 
     assert result.code == 0
-    assert "fail  the file reads as latin-1; clients/demo/client.yml source crm_contacts declares encoding utf-8" in result.out
+    assert (
+        "fail  the file reads as latin-1; clients/demo/client.yml source crm_contacts declares encoding utf-8"
+        in result.out
+    )
     assert scv("profile", latin, "--client", "demo").code == 2  # --source goes with --client
 
 
@@ -410,8 +434,16 @@ def test_source_add_writes_a_source_that_validates_for_review(scv, repo, tmp_pat
     [
         ("crm_contacts", MEMBERS, "client demo already has a source 'crm_contacts'"),
         ("Bad-Name", MEMBERS, "'Bad-Name' is not a source name"),
-        ("dups", "id,email,email\n1,a@x.example,b@x.example\n", "the loader needs unique, non-empty header names"),
-        ("nokey", "first,last\nAnn,Lee\nAnn,Lee\n", "no column is unique and always filled; name the key with --key"),
+        (
+            "dups",
+            "id,email,email\n1,a@x.example,b@x.example\n",
+            "the loader needs unique, non-empty header names",
+        ),
+        (
+            "nokey",
+            "first,last\nAnn,Lee\nAnn,Lee\n",
+            "no column is unique and always filled; name the key with --key",
+        ),
     ],
 )
 def test_source_add_refuses_what_a_build_could_not_read_and_writes_nothing(scv, repo, tmp_path, name, data,
@@ -450,9 +482,12 @@ def test_a_source_added_from_a_profile_builds(scv, repo, tmp_path):
             "select count(*) from customer_sources where source = 'society_members'"
         ).fetchone() == (2,)
         # Jane Smith of the CRM and of the society are one customer (same email)
-        assert con.execute(
-            "select source_count from customers where email = 'jane.smith@uni.example'"
-        ).fetchone()[0] >= 2
+        assert (
+            con.execute(
+                "select source_count from customers where email = 'jane.smith@uni.example'"
+            ).fetchone()[0]
+            >= 2
+        )
 
 
 def test_profile_help_names_the_formats(scv):

@@ -43,11 +43,14 @@ def _from_build(client: str, source: str) -> dict | None:
         if inputs:
             tables = [
                 {
-                    "name": i["file"], "rows": i["rows"] + i.get("rejected_rows", 0), "encoding": i.get("encoding"),
-                    "format": i.get("format"), "columns": [{"name": n} for n in i.get("columns", [])],
+                    "name": i["file"],
+                    "rows": i["rows"] + i.get("rejected_rows", 0),
+                    "encoding": i.get("encoding"),
+                    "format": i.get("format"),
+                    "columns": [{"name": n} for n in i.get("columns", [])],
                 }
                 for i in inputs
-            ]  # fmt: skip
+            ]
             return {"from": f"build {build['build_id']}", "tables": tables}
     return None
 
@@ -96,8 +99,16 @@ def comparison_findings(diff: dict) -> list[dict]:
     out = []
 
     def add(severity: str, check: str, message: str, column: str | None = None) -> None:
-        out.append({"severity": severity, "check": check, "column": column, "message": message, "count": None,
-                    "examples": []})  # fmt: skip
+        out.append(
+            {
+                "severity": severity,
+                "check": check,
+                "column": column,
+                "message": message,
+                "count": None,
+                "examples": [],
+            }
+        )
 
     since = f"since {diff['previous']}"
     if diff["removed"]:
@@ -107,8 +118,11 @@ def comparison_findings(diff: dict) -> list[dict]:
     for r in diff["retyped"]:
         add("warn", "column_retyped", f"{r['column']!r} was {r['before']}, now {r['now']}", r["column"])
     if diff["rows_change"] is not None and abs(diff["rows_change"]) >= VOLUME_WARN:
-        add("warn", "volume", f"{diff['rows_now']:,} rows, {diff['rows_change']:+.0%} {since} "
-            f"({diff['rows_before']:,})")  # fmt: skip
+        add(
+            "warn",
+            "volume",
+            f"{diff['rows_now']:,} rows, {diff['rows_change']:+.0%} {since} ({diff['rows_before']:,})",
+        )
     for f in diff["fill_changes"]:
         add(
             "warn",

@@ -105,7 +105,8 @@ def date_value(v: str, label: str, month_first: bool | str | None = False) -> st
         if f.label == "YYYY-MM-DD":
             parse = f"coalesce(try_cast({v} as timestamp), {strptime(f.strptime, False)})"
         elif not f.strptime:  # ISO with a time: DuckDB's own cast, with or without a zone
-            parse = f"coalesce(try_cast({v} as timestamp), try_cast(try_cast({trimmed} as timestamptz) as timestamp))"
+            zoned = f"try_cast(try_cast({trimmed} as timestamptz) as timestamp)"
+            parse = f"coalesce(try_cast({v} as timestamp), {zoned})"
         elif f.label not in SLASHED or month_first is False:
             parse = strptime(f.strptime, False)
         elif month_first is True:
@@ -113,7 +114,8 @@ def date_value(v: str, label: str, month_first: bool | str | None = False) -> st
         elif month_first is None:
             parse = f"coalesce({strptime(f.strptime, False)}, {strptime(f.strptime, True)})"
         else:
-            parse = f"case when {month_first} then {strptime(f.strptime, True)} else {strptime(f.strptime, False)} end"
+            either = strptime(f.strptime, True), strptime(f.strptime, False)
+            parse = f"case when {month_first} then {either[0]} else {either[1]} end"
         branches.append(f"when {q(f.label)} then {parse}")
     return f"(case {label} {' '.join(branches)} end)"
 
@@ -167,7 +169,14 @@ POSTCODE_RE = r"\s*(" + "|".join(f"({r})" for r in POSTCODE_RES.values()) + r")\
 ORCID_RE = r"\s*(https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]\s*"
 # A UTF-8 text read as latin-1/cp1252 shows a lead byte (Ã, Â, Å…) then a 0x80-0xbf byte;
 # U+FFFD is what a decoder leaves for a byte it could not read.
-MOJIBAKE_RE = "[ÂÃÄÅÆÇÐÑØ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|â€|\ufffd"
+# The characters cp1252 puts at 0x80-0x9f (the euro sign, curly quotes…): a UTF-8 continuation
+# byte read as cp1252.
+CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")
+MOJIBAKE_RE = (
+    "[\u00c2\u00c3\u00c4\u00c5\u00c6\u00c7\u00d0\u00d1\u00d8][\u0080-\u00bf"
+    + CP1252_HIGH
+    + "]|\u00e2\u20ac|\ufffd"
+)
 
 
 def orcid_check_digit_ok(v: str) -> str:
@@ -252,7 +261,8 @@ def is_blank(v: str) -> str:
 def has_stray_spaces(v: str) -> str:
     """Leading or trailing spaces or tabs, or two spaces in a row (but not a blank value)."""
     return (
-        f"(case when ascii({v}) in (32, 9) or ends_with({v}, ' ') or ends_with({v}, '\t') or contains({v}, '  ') "
+        f"(case when ascii({v}) in (32, 9) or ends_with({v}, ' ') or ends_with({v}, '\t') "
+        f"or contains({v}, '  ') "
         f"then not {is_blank(v)} else false end)"
     )
 

@@ -27,7 +27,8 @@ PERSONAL = {
 
 # Names (normalised: lowercase words joined by _) that mean the field. Order matters only for reading.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "source_record_id": ("id", "record_id", "row_id", "contact_id", "person_id", "registration_id", "order_id",
+    "source_record_id": ("id", "record_id", "row_id", "contact_id", "person_id", "registration_id",
+                         "order_id",
                          "subscription_id", "member_id", "uid", "key", "record_key", "reference", "ref"),
     "customer_number": ("customer_number", "customer_no", "customer_id", "customer_ref", "account_number",
                         "account_no", "account_id", "client_number", "subscriber_no", "subscriber_number",

@@ -17,8 +17,8 @@ from collections.abc import Callable
 import duckdb
 
 from scv import kinds
-from scv.kinds import ident, q
 from scv.findings import findings
+from scv.kinds import ident, q
 from scv.mapping import PERSONAL, Evidence, suggest
 from scv.read import TABLE, Table
 
@@ -176,13 +176,20 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kinds.type_predicates("value").values()]
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kind_looks.values()]
     # decimal comma: '12,50' and no '.' anywhere in the column
-    exprs += ["sum(n) filter (where regexp_matches(value, '\\d,\\d{1,2}\\s*$'))", "sum(n) filter (where contains(value, '.'))"]
+    exprs += [
+        "sum(n) filter (where regexp_matches(value, '\\d,\\d{1,2}\\s*$'))",
+        "sum(n) filter (where contains(value, '.'))",
+    ]
     # day-first or month-first: a first part over 12 is a day, a second part over 12 is one too
     slashed = f"{kinds.date_label('value')} in ({', '.join(q(x) for x in kinds.SLASHED)})"
-    exprs += [f"sum(n) filter (where {slashed} and try_cast(split_part(trim(value), '/', {i}) as int) > 12)"
-              for i in (1, 2)]  # fmt: skip
-    stats = {row[0]: [int(v or 0) for v in row[1:]] for row in con.execute(
-        f"select col, {', '.join(exprs)} from svals group by col").fetchall()}  # fmt: skip
+    exprs += [
+        f"sum(n) filter (where {slashed} and try_cast(split_part(trim(value), '/', {i}) as int) > 12)"
+        for i in (1, 2)
+    ]
+    stats = {
+        row[0]: [int(v or 0) for v in row[1:]]
+        for row in con.execute(f"select col, {', '.join(exprs)} from svals group by col").fetchall()
+    }
     for c in cols.values():
         it = iter(stats.get(c["name"], [0] * (len(exprs))))
         filled_n, distinct, values = next(it), next(it), next(it)
@@ -210,8 +217,14 @@ def _evidence(c: dict) -> Evidence:
 
 def _choose_kinds(cols: dict[str, dict]) -> None:
     """The kind whose validity rule a column gets: from its mapped field, else from its values."""
-    by_field = {"email": "email", "phone": "phone", "postcode": "postcode", "orcid": "orcid",
-                "birth_date": "date", "record_updated_at": "date"}  # fmt: skip
+    by_field = {
+        "email": "email",
+        "phone": "phone",
+        "postcode": "postcode",
+        "orcid": "orcid",
+        "birth_date": "date",
+        "record_updated_at": "date",
+    }
     for c in cols.values():
         field = c.get("mapping", {}).get("field")
         kind = by_field.get(field)
@@ -227,13 +240,22 @@ def _choose_kinds(cols: dict[str, dict]) -> None:
 def _column_info(con, cols: dict[str, dict]) -> None:
     """colinfo(col, type, kind, is_birth, month_first): one query applies each column's own checks."""
     con.execute(
-        "create or replace temp table colinfo (col varchar, type varchar, kind varchar, is_birth bool, month_first bool)"
+        "create or replace temp table colinfo "
+        "(col varchar, type varchar, kind varchar, is_birth bool, month_first bool)"
     )
     con.executemany(
         "insert into colinfo values (?, ?, ?, ?, ?)",
-        [(c["name"], c["type"], c["kind"], c.get("mapping", {}).get("field") == "birth_date", c["month_first"])
-         for c in cols.values()],
-    )  # fmt: skip
+        [
+            (
+                c["name"],
+                c["type"],
+                c["kind"],
+                c.get("mapping", {}).get("field") == "birth_date",
+                c["month_first"],
+            )
+            for c in cols.values()
+        ],
+    )
 
 
 METRICS = ("blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid")
@@ -268,7 +290,9 @@ def _grouped_metrics(con, cols: dict[str, dict]) -> None:
     types = {t: p for t, p in kinds.type_predicates("value").items() if t not in DATE_TYPES}
     type_fit = "case i.type " + " ".join(f"when {q(t)} then {p}" for t, p in types.items()) + " end"
     rules = {k: kinds.kind_valid(k, "value") for k in ("email", "phone", "postcode", "orcid")}
-    kind_valid = "case i.kind " + " ".join(f"when {q(k)} then {r}" for k, r in rules.items()) + " else true end"
+    kind_valid = (
+        "case i.kind " + " ".join(f"when {q(k)} then {r}" for k, r in rules.items()) + " else true end"
+    )
     sql = (
         f"select v.col, {', '.join(_metrics('value', 'n', type_fit, kind_valid))} "
         f"from vals v join colinfo i on i.col = v.col group by v.col"
@@ -322,7 +346,8 @@ def _top_values(con, cols: dict[str, dict], show_values: bool) -> None:
         c["top_values"] = []
     if any(c.get("grouped") for c in cols.values()):
         for col, value, n in con.execute(
-            f"select col, value, n from vals qualify row_number() over (partition by col order by n desc, value) "
+            f"select col, value, n from vals "
+            f"qualify row_number() over (partition by col order by n desc, value) "
             f"<= {TOP} order by col, n desc, value"
         ).fetchall():
             cols[col]["top_values"].append({"value": _shown(cols[col], value, n, show_values), "count": n})
@@ -330,7 +355,8 @@ def _top_values(con, cols: dict[str, dict], show_values: bool) -> None:
     # seen more than once in the sample; each is then counted over every row.
     candidates: dict[str, list[str]] = {}
     for col, value in con.execute(
-        f"select col, value from svals where n > 1 qualify row_number() over (partition by col order by n desc, value) "
+        f"select col, value from svals where n > 1 "
+        f"qualify row_number() over (partition by col order by n desc, value) "
         f"<= {TOP}"
     ).fetchall():
         if not cols[col].get("grouped"):
@@ -356,7 +382,8 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
         else "svals"
     )
     for col, p, n in con.execute(
-        f"select col, p, total from (select col, {kinds.pattern('value')} as p, sum(n) as total from {source} "
+        f"select col, p, total from "
+        f"(select col, {kinds.pattern('value')} as p, sum(n) as total from {source} "
         f"group by col, p) qualify row_number() over (partition by col order by total desc, p) <= 8 "
         f"order by col, total desc, p"
     ).fetchall():
@@ -377,7 +404,8 @@ def _dates(con, cols: dict[str, dict]) -> None:
     relations = []
     if any(c.get("grouped") for c in dated):
         relations.append(
-            "(select v.col, v.value, v.n, i.is_birth, i.month_first from vals v join colinfo i on i.col = v.col "
+            "(select v.col, v.value, v.n, i.is_birth, i.month_first "
+            "from vals v join colinfo i on i.col = v.col "
             "where i.kind = 'date')"
         )
     for c in dated:
@@ -402,7 +430,8 @@ def _dates(con, cols: dict[str, dict]) -> None:
     for i, relation in enumerate(relations):
         values = (
             f"(select col, value, n, label, {parsed} as d, is_birth from "
-            f"(select *, {kinds.date_label('value')} as label from {relation} where not {kinds.is_blank('value')}))"
+            f"(select *, {kinds.date_label('value')} as label from {relation} "
+            f"where not {kinds.is_blank('value')}))"
         )
         for col, *rest in con.execute(
             f"select col, label, sum(n), {over_12(1)}, {over_12(2)}, "
@@ -458,7 +487,8 @@ def _numbers(con, cols: dict[str, dict]) -> None:
     for batch in _batches(numeric):
         xs = [kinds.number_value(ident(c["name"]), c.get("decimal_comma", False)) for c in batch]
         exprs = [
-            f"min({x}), max({x}), avg({x}), stddev_samp({x}), approx_quantile({x}, [0.01, 0.25, 0.5, 0.75, 0.99])"
+            f"min({x}), max({x}), avg({x}), stddev_samp({x}), "
+            f"approx_quantile({x}, [0.01, 0.25, 0.5, 0.75, 0.99])"
             for x in xs
         ]
         row = con.execute(f"select {', '.join(exprs)} from {TABLE}").fetchone()
@@ -473,10 +503,15 @@ def _numbers(con, cols: dict[str, dict]) -> None:
             width = (p99 - p1) / 20 or 1
             edges.append((fences, p1, width))
             c["numbers"] = {
-                "min": lo, "max": hi, "mean": mean, "stddev": std,
+                "min": lo,
+                "max": hi,
+                "mean": mean,
+                "stddev": std,
                 "quantiles": {"p1": p1, "p25": q1, "p50": median, "p75": q3, "p99": p99},
-                "outliers": 0, "fences": list(fences), "histogram": [],
-            }  # fmt: skip
+                "outliers": 0,
+                "fences": list(fences),
+                "histogram": [],
+            }
         exprs = [
             f"count(*) filter (where {x} < {e[0][0]} or {x} > {e[0][1]}), "
             f"histogram(least(greatest(floor(({x} - {e[1]}) / {e[2]}), -1), 20)::int)"
@@ -493,10 +528,16 @@ def _numbers(con, cols: dict[str, dict]) -> None:
             _, p1, width = e
             c["numbers"]["outliers"] = int(outliers)
             c["numbers"]["histogram"] = [
-                (f"< {p1:,.4g}" if b == -1 else f"≥ {p1 + 20 * width:,.4g}" if b == 20 else f"{p1 + b * width:,.4g}",
-                 int(n))
+                (
+                    f"< {p1:,.4g}"
+                    if b == -1
+                    else f"≥ {p1 + 20 * width:,.4g}"
+                    if b == 20
+                    else f"{p1 + b * width:,.4g}",
+                    int(n),
+                )
                 for b, n in sorted((b, n) for b, n in bins.items() if b is not None)
-            ]  # fmt: skip
+            ]
 
 
 def _duplicate_rows(con, names: list[str], key: str | None) -> int:
@@ -511,7 +552,8 @@ def _duplicate_rows(con, names: list[str], key: str | None) -> int:
         k = ident(key)
         where = f"where {k} is null or {k} in (select value from _key_counts) or {kinds.is_blank(k)}"
     (dups,) = con.execute(
-        f"select coalesce(sum(c - 1), 0) from (select count(*) as c from {TABLE} {where} group by hash({listed})) "
+        f"select coalesce(sum(c - 1), 0) from "
+        f"(select count(*) as c from {TABLE} {where} group by hash({listed})) "
         f"where c > 1"
     ).fetchone()
     return int(dups)

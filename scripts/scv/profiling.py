@@ -126,8 +126,13 @@ def _against_declared(result: dict, declared: Source, client: str, source: str) 
     out = []
     fmt = "csv" if result["format"] == "csv" else result["format"]
     if result["compression"]:
-        out.append(_finding("fail", "declared", f"the file is {result['compression']}-compressed; the loader reads "
-                                                "plain files"))  # fmt: skip
+        out.append(
+            _finding(
+                "fail",
+                "declared",
+                f"the file is {result['compression']}-compressed; the loader reads plain files",
+            )
+        )
     if fmt != declared.format:
         out.append(
             _finding("fail", "declared", f"the file is {fmt}; {where} declares format {declared.format}")
@@ -137,11 +142,21 @@ def _against_declared(result: dict, declared: Source, client: str, source: str) 
         and result["encoding"] != declared.encoding
         and declared.format in ("csv", "ndjson")
     ):
-        out.append(_finding("fail", "declared", f"the file reads as {result['encoding']}; {where} declares "
-                                                f"encoding {declared.encoding}"))  # fmt: skip
+        out.append(
+            _finding(
+                "fail",
+                "declared",
+                f"the file reads as {result['encoding']}; {where} declares encoding {declared.encoding}",
+            )
+        )
     if result["delimiter"] and declared.format == "csv" and result["delimiter"] != declared.delimiter:
-        out.append(_finding("fail", "declared", f"the delimiter is {result['delimiter']!r}; {where} declares "
-                                                f"{declared.delimiter!r}"))  # fmt: skip
+        out.append(
+            _finding(
+                "fail",
+                "declared",
+                f"the delimiter is {result['delimiter']!r}; {where} declares {declared.delimiter!r}",
+            )
+        )
     names = {c["name"] for c in result["columns"]}
     missing = [c for c in declared.columns if c not in names]
     if missing:

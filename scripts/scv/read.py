@@ -9,7 +9,6 @@ An XLSX workbook gives one table per sheet with data.
 from __future__ import annotations
 
 import gzip
-import shutil
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field

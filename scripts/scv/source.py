@@ -232,7 +232,9 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
         macro = next((CLEANER[f] for f in names if f in CLEANER), None)
         macro = macro or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(c["type"], "clean_text")
         note = "; ".join(f"{m['field']}, {m['confidence']:.0%}: {m['reason']}" for m in maps)
-        outputs.append({"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note})
+        outputs.append(
+            {"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note}
+        )
     return outputs
 
 
@@ -278,4 +280,5 @@ def _union_sql(text: str, client: str, source: str, outputs: list[dict]) -> str:
             f"writes (CTEs, then select * … union all …); add the source to it by hand"
         )
     head = text[: final.start() + 2]
-    return f"{head},\n\n{_union_select(client, source, outputs)}\n\n{final.group(1)}\nunion all\nselect * from {source}\n"
+    select = _union_select(client, source, outputs)
+    return f"{head},\n\n{select}\n\n{final.group(1)}\nunion all\nselect * from {source}\n"
