@@ -113,6 +113,11 @@ def test_rejected_lines_are_counted_with_line_numbers(scv, repo, tmp_path):
         (5, "TOO MANY COLUMNS"),
     ]
     assert "fail  2 line(s) do not parse" in result.out
+    assert result.code == 0  # a report, whatever it found; --strict makes a `fail` finding exit 1
+    assert scv("profile", case("ragged rows").make(tmp_path), "--strict", "--out", tmp_path / "s").code == 1
+    assert (
+        scv("profile", case("pipe-separated").make(tmp_path), "--strict", "--out", tmp_path / "p").code == 0
+    )
     _, doc = profile(scv, tmp_path, case("ndjson with a bad line").make(tmp_path))
     assert [(r["line"], r["error"]) for r in doc["tables"][0]["rejects"]] == [(3, "INVALID JSON RECORD")]
 

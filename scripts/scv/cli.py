@@ -142,8 +142,15 @@ def profile(
     show_values: Annotated[
         bool, typer.Option("--show-values", help="Show sample values unmasked (they are personal data).")
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when a finding is `fail` (for checks that must block).")
+    ] = False,
 ) -> None:
-    """Profile new data files: structure, content and quality, before anything processes them."""
+    """Profile new data files: structure, content and quality, before anything processes them.
+
+    Exit 0 with a report, 1 with --strict and a `fail` finding, 2 when a file cannot be read
+    (the others still get their report).
+    """
     from scv.profiling import run_profile, summary_lines
     from scv.progress import steps
 
@@ -160,7 +167,8 @@ def profile(
         out.print(f"JSON:   {display_path(run.out / 'profile.json')}", highlight=False, soft_wrap=True)
     for message in run.errors:
         err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2 if run.errors else 0)
+    failed = strict and any(f["severity"] == "fail" for t in run.tables for f in t["findings"])
+    raise typer.Exit(2 if run.errors else 1 if failed else 0)
 
 
 @source_app.command("add")
