@@ -384,6 +384,22 @@ def test_a_delivery_is_compared_with_the_previous_one(scv, repo, tmp_path):
     assert "column(s) orcid declared in clients/demo/client.yml source crm_contacts are missing" in result.out
 
 
+def test_before_any_profile_the_previous_delivery_is_the_last_builds_input(scv, repo, tmp_path):
+    build = tmp_path / "home" / "builds" / "demo" / "20261116T020000Z-1a2b3c4"
+    build.mkdir(parents=True)
+    inputs = [{"source": "crm_contacts", "file": "crm_contacts.csv", "rows": 40, "rejected_rows": 0,
+               "encoding": "utf-8", "format": "csv", "columns": [*CRM_HEADER, "fax"]}]  # fmt: skip
+    (build / "build.json").write_text(json.dumps({"build_id": build.name, "inputs": inputs}))
+
+    result = scv("profile", crm_file(tmp_path / "w", CRM_ROWS), "--client", "demo", "--source", "crm_contacts",
+                 "--out", tmp_path / "r")  # fmt: skip
+
+    diff = json.loads((tmp_path / "r" / "profile.json").read_text())["tables"][0]["comparison"]
+    assert diff["previous"] == "build 20261116T020000Z-1a2b3c4"
+    assert (diff["removed"], diff["rows_before"], diff["rows_change"]) == (["fax"], 40, -0.9)
+    assert "column(s) gone since build 20261116T020000Z-1a2b3c4: fax" in result.out
+
+
 def test_the_file_is_checked_against_what_client_yml_declares(scv, repo, tmp_path):
     latin = crm_file(tmp_path, [[v.replace("Zoë", "Zoë") for v in r] for r in CRM_ROWS], encoding="latin-1")
 

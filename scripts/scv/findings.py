@@ -144,7 +144,7 @@ def _column_findings(c: dict, rows: int, add) -> None:
                 name,
                 dates["implausible"],
             )
-    if c["type"] != "text" and c.get("type_fit", 0) < filled:
+    if c["type"] != "text" and not dates and c.get("type_fit", 0) < filled:  # dates: said above
         other = filled - c.get("type_fit", 0)
         add(
             "warn",

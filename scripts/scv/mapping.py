@@ -67,6 +67,8 @@ FIELD_KIND = {
     "country": "country", "birth_date": "date", "record_updated_at": "date", "first_name": "first_name",
     "full_name": "full_name",
 }  # fmt: skip
+# Kinds whose reference list is short (the nicknames seed): a match confirms, a miss says nothing.
+POSITIVE_ONLY = {"first_name", "full_name"}
 # A column is this field by its content alone (whatever it is called) above these shares.
 CONTENT_ALONE = {"email": 0.8, "orcid": 0.8, "phone": 0.8, "postcode": 0.8, "title": 0.8, "country": 0.8}
 
@@ -133,6 +135,8 @@ def _score(ev: Evidence, field: str) -> tuple[float, str]:
     said = f"{share:.0%} of values look like {kind or 'unique ids'}"
     if name_score and share >= 0.5:
         return min(0.99, name_score + 0.1 + 0.1 * share), f"{reason}; {said}"
+    if name_score and field in POSITIVE_ONLY:
+        return name_score, reason
     if name_score:
         return name_score * (0.4 + 0.6 * share), f"{reason}, but only {said}"
     if share >= CONTENT_ALONE.get(field, 2.0):

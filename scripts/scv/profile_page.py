@@ -12,7 +12,8 @@ from scv.sniff import DELIMITER_NAMES
 
 def column_chart(c: dict) -> tuple[str, Markup]:
     """The chart a person would look at for this column, and its caption."""
-    if c.get("numbers") and c["numbers"]["histogram"]:
+    is_id = c.get("mapping", {}).get("field") in ("source_record_id", "customer_number")
+    if c.get("numbers") and c["numbers"]["histogram"] and not is_id:  # ids have no distribution
         return "Distribution of values", charts.bar_chart(c["numbers"]["histogram"], title=c["name"])
     dates = c.get("dates")
     if dates and dates["by_year"]:
