@@ -147,9 +147,10 @@ def number_value(v: str, decimal_comma: bool) -> str:
 
 # --- kinds of contact data ----------------------------------------------------------------------
 
+# Letters of any script are allowed (zoë@…, internationalised addresses are valid email).
 EMAIL_RE = (
-    r"\s*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\s*"
+    r"\s*[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+@[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?"
+    r"(\.[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}\s*"
 )
 # 7 to 15 digits (E.164) with the usual separators, an optional +/00 prefix and extension.
 PHONE_RE = r"\s*(\+|00)?\s*(\(?\d\)?[\s.\-/]*){7,15}((x|ext\.?)\s*\d{1,5})?\s*"

@@ -1,12 +1,14 @@
 """Profile a table of a delivery: structure, content and quality, with DuckDB over the whole file.
 
-How it stays fast on ten million rows: a column with few distinct values (titles, countries,
-dates of birth) is first grouped into (value, count) pairs, and every check runs once per
-distinct value, weighted by its count, which is exact and cheap. A column of nearly unique
-values (ids, emails) is checked value by value, but only with the checks that apply to it (an
-email column gets the email rule, not the date parser). Which checks apply is decided on a
-random sample; the checks themselves run over every row. Only value patterns and the length
-chart of nearly-unique columns come from the sample, and the report says so.
+How it stays fast on ten million rows. A random sample decides, per column, its type, what
+kind of contact data it holds (and so which validity rule applies) and whether its values
+repeat. A column whose values repeat (titles, countries, dates of birth) is grouped once into
+(value, count) pairs and every check runs once per distinct value, weighted by its count:
+exact, and cheap. A column of nearly unique values (ids, emails) is checked row by row, in one
+scan with the other such columns, with only the rules that apply to it (an email column gets
+the email rule, not the date parser). Every count is over every row; only the value patterns
+and length chart of nearly-unique columns, and which of their values to count as frequent,
+come from the sample, and the report says so.
 """
 
 from __future__ import annotations
