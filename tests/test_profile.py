@@ -282,7 +282,7 @@ def test_nearly_unique_columns_are_counted_row_by_row_with_the_same_results(scv,
     path = quality_file(tmp_path)
     _, grouped = profile(scv, tmp_path / "a", path)
     monkeypatch.setattr(engine, "GROUPED_MAX", 0)
-    monkeypatch.setattr(engine, "GROUPED_SHARE", -1)
+    monkeypatch.setattr(engine, "GROUPED_DISTINCT", -1)
     monkeypatch.setattr(engine, "SAMPLE_ROWS", 15)
     _, per_row = profile(scv, tmp_path / "b", path)
 
@@ -515,3 +515,18 @@ def test_profile_help_names_the_formats(scv):
     result = scv("profile", "--help")
     assert result.code == 0
     assert re.search(r"CSV, TSV, pipe, XLSX, JSON, NDJSON, Parquet", result.out)
+
+
+def test_distinct_values_are_estimated_from_the_sample():
+    """Whether a big column is grouped depends on this estimate: repeats found, or none."""
+    import random
+    from collections import Counter
+
+    from scv.profile import _distinct_estimate
+
+    draws = Counter(random.Random(1).randrange(100_000) for _ in range(50_000))
+    counts = Counter(draws.values())
+    sample = {"distinct": len(draws), "once": counts[1], "twice": counts[2]}
+    assert 90_000 < _distinct_estimate(sample) < 110_000  # 100,000 values, each seen ~100 times in the file
+    assert _distinct_estimate({"distinct": 50_000, "once": 50_000, "twice": 0}) == float("inf")  # ids
+    assert _distinct_estimate({"distinct": 5, "once": 0, "twice": 0}) == 5  # titles

@@ -26,7 +26,8 @@ from scv.read import TABLE, Table
 
 SAMPLE_ROWS = 50_000
 GROUPED_MAX = 200_000  # a table this small is profiled over (value, count) pairs in every column
-GROUPED_SHARE = 0.5  # else a column is, when at most this share of its sampled values are distinct
+GROUPED_DISTINCT = 2_000_000  # else a column is, when it has at most this many distinct values…
+GROUPED_SHARE = 0.25  # …and at most this share of its rows (grouping must save most of the work)
 BATCH = 100  # columns per query: a 1,000-column file must not become one 100,000-term query
 TOP = 10
 SHOW_MIN_COUNT = 5  # a value seen this often is not one person's: shown unmasked (unless personal)
@@ -64,8 +65,10 @@ def profile_table(
     _choose_kinds(cols)
     advance("checking every value")
     for c in cols.values():
-        s = c["sample"]
-        c["grouped"] = table.rows <= GROUPED_MAX or s["distinct"] <= GROUPED_SHARE * max(s["values"], 1)
+        estimate = _distinct_estimate(c["sample"])
+        c["grouped"] = table.rows <= GROUPED_MAX or estimate <= min(
+            GROUPED_DISTINCT, GROUPED_SHARE * table.rows
+        )
     _column_info(con, cols)
     grouped = [c for c in cols.values() if c["grouped"]]
     if grouped:
@@ -174,7 +177,13 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
     sample_rows = con.execute("select count(*) from sample").fetchone()[0]
     type_names, kind_looks = kinds.TYPE_ORDER, kinds.kind_looks("value")
     filled = f"not {kinds.is_blank('value')}"
-    exprs = [f"sum(n) filter (where {filled})", "count(*)", "sum(n)"]
+    exprs = [
+        f"sum(n) filter (where {filled})",
+        "count(*)",
+        "sum(n)",
+        "count(*) filter (where n = 1)",
+        "count(*) filter (where n = 2)",
+    ]
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kinds.type_predicates("value").values()]
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kind_looks.values()]
     # decimal comma: '12,50' and no '.' anywhere in the column
@@ -194,16 +203,32 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
     }
     for c in cols.values():
         it = iter(stats.get(c["name"], [0] * (len(exprs))))
-        filled_n, distinct, values = next(it), next(it), next(it)
+        filled_n, distinct, values, once, twice = next(it), next(it), next(it), next(it), next(it)
         fits = {t: next(it) for t in type_names}
         looks = {k: next(it) for k in kind_looks}
         comma, dot, day_first, month_first = next(it), next(it), next(it), next(it)
-        c["sample"] = {"rows": sample_rows, "filled": filled_n, "distinct": distinct, "values": values}
+        c["sample"] = {
+            "rows": sample_rows,
+            "filled": filled_n,
+            "distinct": distinct,
+            "values": values,
+            "once": once,
+            "twice": twice,
+        }
         c["month_first"] = month_first > 0 and day_first == 0
         c["type"] = next((t for t in type_names if filled_n and fits[t] >= 0.9 * filled_n), "text")
         c["decimal_comma"] = c["type"] == "decimal" and comma > 0 and dot == 0
         c["kind_shares"] = {k: (n / filled_n if filled_n else 0.0) for k, n in looks.items()}
         c["kind_shares"]["date"] = fits["timestamp"] / filled_n if filled_n else 0.0
+
+
+def _distinct_estimate(sample: dict) -> float:
+    """Distinct values in the whole column, from the sample (Chao1: the values seen once and
+    twice tell how many were not seen at all). Values all seen once: as many as rows."""
+    seen, once, twice = sample["distinct"], sample["once"], sample["twice"]
+    if once and not twice:
+        return float("inf")
+    return seen + (once * once / (2 * twice) if twice else 0)
 
 
 def _evidence(c: dict) -> Evidence:
