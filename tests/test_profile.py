@@ -524,7 +524,8 @@ def test_distinct_values_are_estimated_from_the_sample():
 
     from scv.profile import _distinct_estimate
 
-    draws = Counter(random.Random(1).randrange(100_000) for _ in range(50_000))
+    rng = random.Random(1)
+    draws = Counter(rng.randrange(100_000) for _ in range(50_000))
     counts = Counter(draws.values())
     sample = {"distinct": len(draws), "once": counts[1], "twice": counts[2]}
     assert 90_000 < _distinct_estimate(sample) < 110_000  # 100,000 values, each seen ~100 times in the file
