@@ -411,6 +411,12 @@ def test_the_file_is_checked_against_what_client_yml_declares(scv, repo, tmp_pat
         in result.out
     )
     assert scv("profile", latin, "--client", "demo").code == 2  # --source goes with --client
+    headless = write(tmp_path, "headless.csv", "\n".join(",".join(r) for r in CRM_ROWS) + "\n")
+    result = scv("profile", headless, "--client", "demo", "--source", "crm_contacts", "--out", tmp_path / "h")
+    assert (
+        "the file starts with data, not a header row; clients/demo/client.yml source crm_contacts declares header: True"
+        in result.out
+    )
 
 
 # --- scv source add ------------------------------------------------------------------------------

@@ -187,9 +187,12 @@ def source_add(
     description: Annotated[str | None, typer.Option(help="What the source is, for client.yml.")] = None,
 ) -> None:
     """Add a source to client.yml with a staging model, from a profiled file, for review."""
+    from scv.profiling import summary_lines
     from scv.source import add_source
 
     added = add_source(client, source, file, key, sheet, header, description)
+    for line in summary_lines(added.run):
+        out.print(escape(line), highlight=False, soft_wrap=True)
     for path in added.files:
         out.print(f"  wrote {display_path(path)}", highlight=False, soft_wrap=True)
     out.print(f"Source [bold]{source}[/] added to {client} with key {escape(added.key)}. Mapping to review:")

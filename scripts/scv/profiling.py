@@ -62,6 +62,7 @@ def run_profile(
         raise ScvError("--client and --source go together: name both, or neither")
     declared = _declared(client, source) if client and source else None
     key = key or (declared.key if declared else None)
+    sheet = sheet or (declared.sheet if declared else None)  # the sheet the build reads
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     out = out or paths.scv_home() / "profiles" / (f"{client}/{source}" if client else "") / stamp
     before = previous(client, source) if client and source else None
@@ -156,6 +157,11 @@ def _against_declared(result: dict, declared: Source, client: str, source: str) 
                 "declared",
                 f"the delimiter is {result['delimiter']!r}; {where} declares {declared.delimiter!r}",
             )
+        )
+    if declared.format == "csv" and result["header"] is not None and result["header"] != declared.header:
+        said = "has a header row" if result["header"] else "starts with data, not a header row"
+        out.append(
+            _finding("fail", "declared", f"the file {said}; {where} declares header: {declared.header}")
         )
     names = {c["name"] for c in result["columns"]}
     missing = [c for c in declared.columns if c not in names]
