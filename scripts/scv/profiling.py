@@ -94,6 +94,11 @@ def run_profile(
                     run.tables.append(result)
             except ScvError as exc:
                 run.errors.append(str(exc))
+            except OSError as exc:  # unreadable: permissions, a vanished mount
+                run.errors.append(f"{display_path(path)}: cannot read it ({exc.strerror or exc})")
+            except duckdb.Error as exc:
+                # a file DuckDB could read but not profile; its first line says why, the others go on
+                run.errors.append(f"{display_path(path)}: could not be profiled: {str(exc).splitlines()[0]}")
             finally:
                 con.close()
                 shutil.rmtree(work / "files", ignore_errors=True)

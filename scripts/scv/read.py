@@ -61,6 +61,8 @@ def read_tables(
     sheet: str | None = None,
 ) -> Iterator[Table]:
     """Each table in the file, loaded into `data` in turn (replacing the previous one)."""
+    if path.is_dir():
+        raise ScvError(f"{display_path(path)}: a folder; name the files in it")
     if not path.is_file():
         raise ScvError(f"{display_path(path)}: no such file")
     size = path.stat().st_size
