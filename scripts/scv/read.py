@@ -158,8 +158,18 @@ def _utf8(path: Path, table: Table, work: Path) -> Path:
 
 
 def line_endings(path: Path) -> str:
-    """none | lf | crlf | cr | mixed, counted over the whole file at memchr speed."""
-    crlf = lf = cr = 0
+    """none | lf | crlf | cr | mixed, over the whole file at memchr speed.
+
+    Nearly every file has no carriage return at all: one count of \\r settles it, and only a
+    file with some pays for counting the rest.
+    """
+    with path.open("rb") as f:
+        has_lf = b"\n" in f.read(1 << 20)
+        f.seek(0)
+        cr = sum(chunk.count(b"\r") for chunk in iter(lambda: f.read(8 << 20), b""))
+    if not cr:
+        return "lf" if has_lf else "none"
+    crlf = lf = 0
     last = b""
     with path.open("rb") as f:
         while chunk := f.read(8 << 20):
@@ -167,11 +177,9 @@ def line_endings(path: Path) -> str:
                 crlf += 1
             crlf += chunk.count(b"\r\n")
             lf += chunk.count(b"\n")
-            cr += chunk.count(b"\r")
             last = chunk[-1:]
-    lone_lf, lone_cr = lf - crlf, cr - crlf
-    kinds = [k for k, n in (("crlf", crlf), ("lf", lone_lf), ("cr", lone_cr)) if n]
-    return "none" if not kinds else kinds[0] if len(kinds) == 1 else "mixed"
+    kinds = [k for k, n in (("crlf", crlf), ("lf", lf - crlf), ("cr", cr - crlf)) if n]
+    return kinds[0] if len(kinds) == 1 else "mixed"
 
 
 def _read_csv(con, path: Path, table: Table, work: Path) -> None:
