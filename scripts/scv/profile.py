@@ -72,7 +72,7 @@ def profile_table(
     _column_info(con, cols)
     grouped = [c for c in cols.values() if c["grouped"]]
     if grouped:
-        _group(con, grouped)
+        _group(con, grouped, table.rows)
         _grouped_metrics(con, cols)
     per_cell = [c for c in cols.values() if not c.get("grouped")]
     for batch in _batches(per_cell):
@@ -160,9 +160,13 @@ def _long(con, name: str, relation: str, cols: list[dict]) -> None:
         )
 
 
-def _group(con, grouped: list[dict]) -> None:
+def _group(con, grouped: list[dict], rows: int) -> None:
     """vals(col, value, count) for the grouped columns: one hash aggregation per column, which
-    on ten million rows is far cheaper than checking every row."""
+    on ten million rows is far cheaper than checking every row. A small table is unpivoted
+    instead: one pass however many columns it has."""
+    if rows <= GROUPED_MAX:
+        _long(con, "vals", TABLE, grouped)
+        return
     con.execute("create or replace temp table vals (col varchar, value varchar, n bigint)")
     for batch in _batches(grouped):
         con.execute(
@@ -179,7 +183,7 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
     """Per column in the sample: which types and kinds its values have. Decides the checks."""
     sample_rows = con.execute("select count(*) from sample").fetchone()[0]
     type_names, kind_looks = kinds.TYPE_ORDER, kinds.kind_looks("value")
-    filled = f"not {kinds.is_blank('value')}"
+    filled = "filled"
     exprs = [
         f"sum(n) filter (where {filled})",
         "count(*)",
@@ -187,7 +191,11 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
         "count(*) filter (where n = 1)",
         "count(*) filter (where n = 2)",
     ]
-    exprs += [f"sum(n) filter (where {filled} and {p})" for p in kinds.type_predicates("value").values()]
+    # the date label and parse are written once, in the inner select: the query stays small
+    dates_only = ", ".join(q(f.label) for f in kinds.DATE_FORMATS if not f.has_time)
+    types = {t: p for t, p in kinds.type_predicates("value").items() if t not in DATE_TYPES}
+    types |= {"date": f"label in ({dates_only}) and is_date", "timestamp": "label is not null and is_date"}
+    exprs += [f"sum(n) filter (where {filled} and {types[t]})" for t in type_names]
     exprs += [f"sum(n) filter (where {filled} and {p})" for p in kind_looks.values()]
     # decimal comma: '12,50' and no '.' anywhere in the column
     exprs += [
@@ -195,14 +203,19 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
         "sum(n) filter (where contains(value, '.'))",
     ]
     # day-first or month-first: a first part over 12 is a day, a second part over 12 is one too
-    slashed = f"{kinds.date_label('value')} in ({', '.join(q(x) for x in kinds.SLASHED)})"
+    slashed = f"label in ({', '.join(q(x) for x in kinds.SLASHED)})"
     exprs += [
         f"sum(n) filter (where {slashed} and try_cast(split_part(trim(value), '/', {i}) as int) > 12)"
         for i in (1, 2)
     ]
+    inner = (
+        f"(select col, value, n, label, not {kinds.is_blank('value')} as filled, "
+        f"{kinds.date_value('value', 'label', None)} is not null as is_date "
+        f"from (select *, {kinds.date_label('value')} as label from svals))"
+    )
     stats = {
         row[0]: [int(v or 0) for v in row[1:]]
-        for row in con.execute(f"select col, {', '.join(exprs)} from svals group by col").fetchall()
+        for row in con.execute(f"select col, {', '.join(exprs)} from {inner} group by col").fetchall()
     }
     for c in cols.values():
         it = iter(stats.get(c["name"], [0] * (len(exprs))))
@@ -273,19 +286,12 @@ def _column_info(con, cols: dict[str, dict]) -> None:
         "create or replace temp table colinfo "
         "(col varchar, type varchar, kind varchar, is_birth bool, month_first bool)"
     )
-    con.executemany(
-        "insert into colinfo values (?, ?, ?, ?, ?)",
-        [
-            (
-                c["name"],
-                c["type"],
-                c["kind"],
-                c.get("mapping", {}).get("field") == "birth_date",
-                c["month_first"],
-            )
-            for c in cols.values()
-        ],
-    )
+    rows = [
+        f"({q(c['name'])}, {q(c['type'])}, {q(c['kind']) if c['kind'] else 'null'}, "
+        f"{c.get('mapping', {}).get('field') == 'birth_date'}, {c['month_first']})"
+        for c in cols.values()
+    ]
+    con.execute(f"insert into colinfo values {', '.join(rows)}")  # one statement: executemany is slow
 
 
 METRICS = ("blank", "stray_spaces", "formula", "mojibake", "type_fit", "kind_invalid")
