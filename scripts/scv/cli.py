@@ -49,9 +49,12 @@ BuildArg = Annotated[str, typer.Argument(help="Build id (e.g. 20261123T020000Z-1
 @app.command("demo-data")
 def demo_data(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write the delivery to.")] = None,
-    customers: Annotated[int, typer.Option(help="People in the synthetic population.")] = 10_000,
+    customers: Annotated[int, typer.Option(min=1, help="People in the synthetic population.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
-    week: Annotated[int, typer.Option(help="Week number; week K+1 is week K with churn.")] = 1,
+    week: Annotated[int, typer.Option(min=1, help="Week number; week K+1 is week K with churn.")] = 1,
+    mess: Annotated[
+        float, typer.Option(min=0, help="Scale of typos, case and format variants (0 = clean, 1 = default).")
+    ] = 1.0,
 ) -> None:
     """Write a synthetic delivery for the demo client (four sources plus truth.csv)."""
     from scv.demo_data import generate
@@ -65,6 +68,7 @@ def demo_data(
             customers=customers,
             seed=seed,
             week=week,
+            mess=mess,
             progress=lambda what, n: progress.update(task, description=what, advance=n),
         )
     for name, rows in summary.items():
