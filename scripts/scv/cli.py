@@ -117,6 +117,47 @@ def build(
     raise typer.Exit(0 if result.verdict != "fail" else 1)
 
 
+@app.command("match-eval")
+def match_eval(
+    build_dir: Annotated[Path, typer.Argument(help="A build directory (SCV_HOME/builds/CLIENT/BUILD).")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="truth.csv (source,source_record_id,entity_id); default: beside the build's delivery."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    min_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when the pairwise F1 is below this (for CI).")
+    ] = None,
+) -> None:
+    """Pairwise precision, recall and F1, and cluster measures, of a build against truth.csv."""
+    import json
+
+    from rich.table import Table
+
+    from scv.match_eval import default_truth, evaluate
+
+    result = evaluate(build_dir, truth or default_truth(build_dir))
+    if as_json:
+        out.print_json(json.dumps(result))
+    else:
+        table = Table(title=f"Matching of {build_dir.name} against {result['truth']}", title_justify="left")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for group in ("pairwise", "clusters"):
+            for name, value in result[group].items():
+                shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
+                table.add_row(f"{group} {name.replace('_', ' ')}", shown)
+        table.add_row("records compared", f"{result['records']:,}")
+        table.add_row("records missing from build", f"{result['records_missing_from_build']:,}")
+        table.add_row("records missing from truth", f"{result['records_missing_from_truth']:,}")
+        out.print(table)
+    if min_f1 is not None and result["pairwise"]["f1"] < min_f1:
+        err.print(f"pairwise F1 {result['pairwise']['f1']:.4f} is below {min_f1}")
+        raise typer.Exit(1)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -133,7 +174,6 @@ for _app, _verb, _issue, _help in [
     (app, "publish", 4, "Publish a checked build to a client's test site."),
     (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
     (app, "rollback", 5, "Put the previous release back on a site."),
-    (app, "match-eval", 3, "Pairwise precision, recall and F1 of a build against truth.csv."),
     (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
     (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
     (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
