@@ -64,14 +64,18 @@ def evaluate(build: Path, truth: Path) -> dict:
             (select count(*) from truth anti join predicted using (source, source_record_id)),
             (select count(*) from predicted anti join truth using (source, source_record_id))
     """).fetchone()
-    tp, predicted_pairs, true_pairs, records = con.execute("""
-        select
-            (select coalesce(sum(n * (n - 1) / 2), 0) from
-                (select count(*) as n from joined group by customer_id, entity_id)),
-            (select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from joined group by customer_id)),
-            (select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from joined group by entity_id)),
-            (select count(*) from joined)
-    """).fetchone()
+
+    def pairs(grouping: str) -> int:
+        return con.execute(
+            f"select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from joined group by {grouping})"
+        ).fetchone()[0]
+
+    tp, predicted_pairs, true_pairs = (
+        pairs("customer_id, entity_id"),
+        pairs("customer_id"),
+        pairs("entity_id"),
+    )
+    records = con.execute("select count(*) from joined").fetchone()[0]
     customers, entities, exact, split, merged = con.execute("""
         with
         per_customer as (select customer_id, count(distinct entity_id) as entities, count(*) as n
