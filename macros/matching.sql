@@ -23,7 +23,7 @@
     {#- field: [levels from strongest to weakest, each with its default m]; the last level is
         "different". `key` is the normalised column whose value frequency gives u for "exact". -#}
     {%- set fields = [
-        {'name': 'email', 'key': 'email_key', 'm': {'exact': 0.70, 'same_local_part': 0.02, 'different': 0.28}},
+        {'name': 'email', 'key': 'email_key', 'm': {'exact': 0.70, 'different': 0.30}},
         {'name': 'first_name', 'key': 'first_name_key',
          'm': {'exact': 0.84, 'nickname': 0.06, 'fuzzy': 0.05, 'initial': 0.03, 'different': 0.02}},
         {'name': 'last_name', 'key': 'last_name_key', 'm': {'exact': 0.93, 'fuzzy': 0.05, 'different': 0.02}},
@@ -50,10 +50,7 @@
     case
         when {{ l }}.{{ key }} is null or {{ r }}.{{ key }} is null then 'missing'
         when {{ l }}.{{ key }} = {{ r }}.{{ key }} then 'exact'
-    {%- if field.name == 'email' %}
-        when split_part({{ l }}.email_key, '@', 1) = split_part({{ r }}.email_key, '@', 1)
-            and length(split_part({{ l }}.email_key, '@', 1)) >= 6 then 'same_local_part'
-    {%- elif field.name == 'first_name' %}
+    {%- if field.name == 'first_name' %}
         when {{ l }}.first_name_canonical = {{ r }}.first_name_canonical then 'nickname'
         when {{ string_similarity(l ~ '.first_name_key', r ~ '.first_name_key') }} >= 0.88 then 'fuzzy'
         when (length({{ l }}.first_name_key) = 1 or length({{ r }}.first_name_key) = 1)

@@ -65,6 +65,19 @@ FIRST_NAMES: list[tuple[str, tuple[str, ...]]] = [
     ("Wei", ()), ("Xin", ()), ("Priya", ()), ("Arjun", ()), ("Ananya", ()), ("Mohammed", ()),
     ("Fatima", ()), ("Aisha", ()), ("Oluwaseun", ()), ("Chinedu", ()), ("Hiroshi", ()), ("Yuki", ()),
     ("Ines", ()), ("Matteo", ()), ("Giulia", ()), ("Lars", ()), ("Ingrid", ()), ("Pieter", ()),
+    ("Harriet", ()), ("Imogen", ()), ("Eleanor", ()), ("Beatrice", ()), ("Florence", ()), ("Matilda", ()),
+    ("Rosalind", ()), ("Miriam", ()), ("Naomi", ()), ("Esther", ()), ("Judith", ()), ("Bridget", ()),
+    ("Eilidh", ()), ("Morag", ()), ("Ffion", ()), ("Cerys", ()), ("Niamh", ()), ("Orla", ()),
+    ("Rhys", ()), ("Dylan", ()), ("Gareth", ()), ("Owain", ()), ("Hamish", ()), ("Angus", ()),
+    ("Callum", ()), ("Fraser", ()), ("Declan", ()), ("Ciaran", ()), ("Padraig", ()), ("Rory", ()),
+    ("Hugo", ()), ("Felix", ()), ("Rupert", ()), ("Jasper", ()), ("Crispin", ()), ("Barnaby", ()),
+    ("Tobias", ()), ("Quentin", ()), ("Ambrose", ()), ("Cuthbert", ()), ("Ignatius", ()), ("Lucian", ()),
+    ("Keiko", ()), ("Haruto", ()), ("Mei", ()), ("Jun", ()), ("Min-jun", ()), ("Seo-yeon", ()),
+    ("Kwame", ()), ("Ama", ()), ("Tendai", ()), ("Zanele", ()), ("Thabo", ()), ("Nomvula", ()),
+    ("Rahul", ()), ("Deepa", ()), ("Sanjay", ()), ("Kavya", ()), ("Vikram", ()), ("Lakshmi", ()),
+    ("Omar", ()), ("Layla", ()), ("Yusuf", ()), ("Noor", ()), ("Karim", ()), ("Samira", ()),
+    ("Dmitri", ()), ("Olga", ()), ("Anton", ()), ("Katarzyna", ()), ("Piotr", ()), ("Agnieszka", ()),
+    ("Björn", ()), ("Astrid", ()), ("Henrik", ()), ("Sigrid", ()), ("Mikael", ()), ("Elin", ()),
 ]  # fmt: skip
 
 LAST_NAMES: list[str] = """
@@ -92,6 +105,28 @@ Nielsen Jensen Hansen Kim Park Wang Li Zhang Liu Chen Yang Huang Tanaka Suzuki S
 O'Sullivan Ó_Briain MacLeod MacDonald Ferreira Silva Santos Costa Novák Horváth Kovács Andersson
 Johansson Karlsson Okafor Adeyemi Mensah Banerjee Chatterjee Iyer Sharma Gupta Kapoor Malik Rahman
 Haddad Nasser Cohen Levi Friedman Kowalczyk Petrov Ivanova Popescu Dimitrov Papadopoulos Yilmaz
+Abbott Acton Ainsworth Aldridge Alexander Allsopp Ambrose Appleby Archer Ashby Ashworth Aston Atherton
+Aylward Bagshaw Bainbridge Balfour Bamford Banks Barlow Barraclough Bartlett Baxter Beckett Bellamy
+Benson Bentley Beresford Bingham Birch Blackburn Blackwell Blake Blakemore Blundell Bolton Bond
+Boswell Bowen Bowler Boyle Bradshaw Bramwell Brennan Brewer Bridger Briggs Broadbent Bromley Buckingham
+Bullock Burrows Bushell Cadogan Calvert Cantrell Carling Cartwright Caulfield Chadwick Challis
+Charlton Chesterton Chivers Clayton Clements Clifford Coates Cobb Colbert Compton Conway Corbett
+Cotterill Cowley Crabtree Crawford Croft Crowther Cunliffe Dalton Darby Davenport Dawkins Deacon
+Denton Devlin Dickinson Dobson Donovan Dorsey Draper Drummond Duckworth Dudley Dunbar Durrant Eastwood
+Eaton Eccleston Edgar Emerson Everett Fairbanks Fairclough Farley Farrell Fawcett Fenwick Fielding
+Finch Fitzgerald Fleming Forsyth Fowler Froggatt Fulton Gale Galloway Garside Gascoigne Gibbs Godfrey
+Goodwin Goulding Greenwood Gresham Grimshaw Hadley Halliday Hancock Hargreaves Harrington Hartley
+Haworth Haywood Heath Hemingway Hepworth Hickman Hinchcliffe Hirst Holden Holloway Horton Houghton
+Hulme Ingham Ireland Jarvis Jennings Kaye Kendall Kershaw Kirby Kitching Lamb Langley Latham Lawson
+Leach Lindley Livesey Lockwood Lomax Lynch Maddox Mallory Marsden Mellor Metcalfe Milburn Molloy
+Monroe Moorcroft Mortimer Nash Naylor Nolan Norris Nuttall Oakley Ogden Oldham Ormerod Padgett
+Partridge Pennington Pickering Pilkington Platt Pollard Preston Quinn Radcliffe Ramsden Rawlinson
+Redfern Rhodes Rigby Rowbotham Royle Sanderson Scholes Sedgwick Sheridan Shuttleworth Skinner
+Smethurst Southworth Stanfield Starkey Stott Sugden Sykes Tattersall Thornton Tomlinson Townsend
+Underwood Vaughan Wainwright Walmsley Whitaker Whittaker Wilde Winterbottom Woodhead Worsley Yeats
+Achterberg Bergström Castellano Dąbrowski De_Luca Esposito Fontaine Gallagher Horvat Ibáñez Jovanović
+Kaczmarek Lindqvist Mancini Navarro Olsen Pereira Quintero Rinaldi Sørensen Toivonen Urbano Varga
+Wójcik Xu Yamamoto Zhou Abe Bhatt Choudhury Das Desai Joshi Krishnan Menon Nair Pillai Rao Reddy
 """.replace("_", " ").split()
 
 TITLES = ["Dr", "Prof", "Mr", "Ms", "Mrs", "Mx", "Dr", "Dr"]
@@ -120,6 +155,35 @@ INSTITUTIONS: list[tuple[str, str, str, str, str]] = [
         ("Southampton", "soton", "SO17 1BJ", "23", "8059 5000"),
         ("Liverpool", "liverpool", "L69 3BX", "151", "794 2000"),
         ("Aberdeen", "abdn", "AB24 3FX", "1224", "272 000"),
+        ("Dundee", "dundee", "DD1 4HN", "1382", "383 000"),
+        ("St Andrews", "st-andrews", "KY16 9AJ", "1334", "476 161"),
+        ("Stirling", "stir", "FK9 4LA", "1786", "473 171"),
+        ("Swansea", "swansea", "SA2 8PP", "1792", "205 678"),
+        ("Bangor", "bangor", "LL57 2DG", "1248", "351 151"),
+        ("Lancaster", "lancaster", "LA1 4YW", "1524", "65 201"),
+        ("Leicester", "le", "LE1 7RH", "116", "252 2522"),
+        ("Reading", "reading", "RG6 6AH", "118", "987 5123"),
+        ("Sussex", "sussex", "BN1 9RH", "1273", "606 755"),
+        ("Kent", "kent", "CT2 7NZ", "1227", "764 000"),
+        ("Essex", "essex", "CO4 3SQ", "1206", "873 333"),
+        ("East Anglia", "uea", "NR4 7TJ", "1603", "456 161"),
+        ("Hull", "hull", "HU6 7RX", "1482", "346 311"),
+        ("Keele", "keele", "ST5 5BG", "1782", "732 000"),
+        ("Surrey", "surrey", "GU2 7XH", "1483", "300 800"),
+        ("Plymouth", "plymouth", "PL4 8AA", "1752", "600 600"),
+        ("Portsmouth", "port", "PO1 2UP", "23", "9284 8484"),
+        ("Salford", "salford", "M5 4WT", "161", "295 5000"),
+        ("Ulster", "ulster", "BT37 0QB", "28", "7012 3456"),
+        ("Belfast", "qub", "BT7 1NN", "28", "9024 5133"),
+        ("Newcastle", "ncl", "NE1 7RU", "191", "208 6000"),
+        ("Loughborough", "lboro", "LE11 3TU", "1509", "222 222"),
+        ("Brunel", "brunel", "UB8 3PH", "1895", "274 000"),
+        ("Aston", "aston", "B4 7ET", "121", "204 3000"),
+        ("Strathclyde", "strath", "G1 1XQ", "141", "552 4400"),
+        ("Heriot-Watt", "hw", "EH14 4AS", "131", "449 5111"),
+        ("Coventry", "coventry", "CV1 5FB", "24", "7765 7688"),
+        ("Huddersfield", "hud", "HD1 3DH", "1484", "422 288"),
+        ("Bradford", "bradford", "BD7 1DP", "1274", "232 323"),
     ]
 ]
 # Informal ways people write the same institution.
@@ -183,8 +247,9 @@ EVENT_COLUMNS = ["registration_id", "event_name", "event_date", "registered_at",
                  "last_name", "badge_name", "email", "phone", "organisation", "job_title",
                  "country"]  # fmt: skip
 
-FIRST_WEIGHTS = [1 / (k + 8) for k in range(len(FIRST_NAMES))]  # a few names are common, most are not
-LAST_WEIGHTS = [1 / (k + 5) for k in range(len(LAST_NAMES))]
+# A few names are common, most are not (Zipf-like, as in a real population).
+FIRST_WEIGHTS = [1 / (k + 20) for k in range(len(FIRST_NAMES))]
+LAST_WEIGHTS = [1 / (k + 30) for k in range(len(LAST_NAMES))]
 _FIRST_CUM = list(accumulate(FIRST_WEIGHTS))
 _LAST_CUM = list(accumulate(LAST_WEIGHTS))
 
@@ -366,13 +431,18 @@ def _unique_email(r: random.Random, first: str, last: str, domain: str, taken: s
         style = r.randrange(4)
         local = (f"{f}.{la}", f"{f[0]}{la}", f"{f}{la}", f"{la}.{f}")[style]
         candidates = [local, f"{local}{r.randint(1, 99)}", f"{local}{r.randint(1950, 2005)}"]
+    def mailbox(address: str) -> str:
+        # Gmail ignores dots: jane.doe@ and janedoe@ are one mailbox, so one person.
+        local, _, host = address.partition("@")
+        return f"{local.replace('.', '')}@{host}" if host == "gmail.com" else address
+
     for local in candidates:
         address = f"{local}@{domain}"
-        if address not in taken:
+        if mailbox(address) not in taken:
             break
-    while address in taken:
+    while mailbox(address) in taken:
         address = f"{local}{r.randint(100, 99999)}@{domain}"
-    taken.add(address)
+    taken.add(mailbox(address))
     return address
 
 
