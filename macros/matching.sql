@@ -21,7 +21,8 @@
 
 {% macro match_fields() -%}
     {#- field: [levels from strongest to weakest, each with its default m]; the last level is
-        "different". `key` is the normalised column whose value frequency gives u for "exact". -#}
+        "different". `key` is the normalised column whose value frequency gives u for "exact",
+        unless `tf` is false: a field with few values (country) uses u from random pairs. -#}
     {%- set fields = [
         {'name': 'email', 'key': 'email_key', 'm': {'exact': 0.70, 'different': 0.30}},
         {'name': 'first_name', 'key': 'first_name_key',
@@ -33,10 +34,11 @@
         {'name': 'customer_number', 'key': 'customer_number_key', 'm': {'exact': 0.99, 'different': 0.01}},
         {'name': 'birth_date', 'key': 'birth_date', 'm': {'exact': 0.97, 'different': 0.03}},
         {'name': 'organisation', 'key': 'organisation_key', 'm': {'exact': 0.75, 'different': 0.25}},
-        {'name': 'country', 'key': 'country_code', 'm': {'exact': 0.96, 'different': 0.04}},
+        {'name': 'country', 'key': 'country_code', 'm': {'exact': 0.96, 'different': 0.04}, 'tf': false},
     ] -%}
     {%- set overrides = match_setting('m_probabilities') or {} -%}
     {%- for field in fields -%}
+        {%- do field.setdefault('tf', true) -%}
         {%- for level, m in (overrides.get(field.name) or {}).items() -%}
             {%- do field.m.update({level: m}) -%}
         {%- endfor -%}

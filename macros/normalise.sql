@@ -101,8 +101,12 @@
 
 {% macro normalise_customer_number(column) -%}
     {#- The client's own customer number as its digits without leading zeros: "C0012345",
-        "12345" and "12345.0" (a number cell from a spreadsheet) are the same customer. -#}
-    nullif(ltrim(regexp_replace(regexp_replace({{ column }}, '\.0+$', ''), '[^0-9]', '', 'g'), '0'), '')
+        "12345" and "12345.0" (a number cell from a spreadsheet) are the same customer.
+        Fewer than five digits is too short to tell customers apart once prefixes are gone. -#}
+    case
+        when length(ltrim(regexp_replace(regexp_replace({{ column }}, '\.0+$', ''), '[^0-9]', '', 'g'), '0')) >= 5
+            then ltrim(regexp_replace(regexp_replace({{ column }}, '\.0+$', ''), '[^0-9]', '', 'g'), '0')
+    end
 {%- endmacro %}
 
 {% macro normalise_organisation(column) -%}

@@ -33,17 +33,22 @@ class Result:
     err: str
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository's client and model files, with its own SCV_HOME."""
-    root = tmp_path / "repo"
-    root.mkdir()
+def copy_repo(root: Path) -> Path:
+    """A copy of the repository's client and model files at root (tests edit it freely)."""
+    root.mkdir(parents=True)
     for part in REPO_PARTS:
         source = REPO / part
         if source.is_dir():
             shutil.copytree(source, root / part)
         elif source.exists():
             shutil.copy2(source, root / part)
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's client and model files, with its own SCV_HOME."""
+    root = copy_repo(tmp_path / "repo")
     monkeypatch.setenv("SCV_REPO", str(root))
     monkeypatch.setenv("SCV_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(root)

@@ -182,15 +182,16 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str) -> str | None
     return build.name
 
 
-def dbt_vars(client: Client, build_id: str) -> dict:
-    """The vars a build passes to dbt: the client, the build id and its matching settings
-    merged over the defaults in dbt_project.yml."""
+def dbt_vars(client: Client) -> dict:
+    """The vars a build passes to dbt: the client and its matching settings merged over the
+    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
+    build would make dbt re-parse the whole project every time.)"""
     import yaml
 
     project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
     matching = dict(project["vars"]["matching"])
     matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
-    return {"client": client.name, "build_id": build_id, "matching": matching}
+    return {"client": client.name, "matching": matching}
 
 
 def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[bool, dict]:
@@ -227,15 +228,18 @@ def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[b
         "path:models/shared",
         "path:seeds",
         "--vars",
-        json.dumps(dbt_vars(client, build_id)),
+        json.dumps(dbt_vars(client)),
     ]
     env = {
         **os.environ,
-        "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"),
+        # Relative to dbt's working directory, the build: a profile that names a different path
+        # every build would make dbt re-parse the whole project every time.
+        "SCV_DUCKDB_PATH": "scv.duckdb",
+        "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     errors: list[str] = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=paths.repo_root()) as proc:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=build_dir) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             try:

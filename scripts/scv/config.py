@@ -116,6 +116,8 @@ class Matching(Strict):
     max_group_size: int | None = Field(None, ge=2)
     hub_names: int | None = Field(None, ge=1)
     max_block_size: int | None = Field(None, ge=2)
+    min_population: int | None = Field(None, ge=1)
+    max_iterations: int | None = Field(None, ge=1)
     source_priority: list[str] = Field(default_factory=list)
     m_probabilities: dict[Identifier, dict[Identifier, Probability]] | None = None
     blocking_rules: list[Annotated[list[MATCH_KEYS], Field(min_length=1)]] | None = Field(None, min_length=1)

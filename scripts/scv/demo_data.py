@@ -431,6 +431,7 @@ def _unique_email(r: random.Random, first: str, last: str, domain: str, taken: s
         style = r.randrange(4)
         local = (f"{f}.{la}", f"{f[0]}{la}", f"{f}{la}", f"{la}.{f}")[style]
         candidates = [local, f"{local}{r.randint(1, 99)}", f"{local}{r.randint(1950, 2005)}"]
+
     def mailbox(address: str) -> str:
         # Gmail ignores dots: jane.doe@ and janedoe@ are one mailbox, so one person.
         local, _, host = address.partition("@")

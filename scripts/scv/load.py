@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def load_delivery(
     con.execute("create schema if not exists raw")
     con.execute(REJECTS_DDL)
     work.mkdir(parents=True, exist_ok=True)
-    loaded: list[LoadedFile] = []
+    deliveries = []
     for index, source in enumerate(client.config.sources):
         files = sorted(p for p in inbox.glob(source.file) if p.is_file())
         if not files:
@@ -68,12 +69,29 @@ def load_delivery(
                 f"{display_path(inbox)}: no file matches {source.file!r} for source {source.name} "
                 f"(clients/{client.name}/client.yml sources[{index}].file)"
             )
-        for i, path in enumerate(files):
-            advance(f"Loading {source.name} ({path.name})")
-            table = f"raw.{source.name}"
-            into = f"create table {table} as" if i == 0 else f"insert into {table} by name"
-            loaded.append(_load_file(con, client, index, source, path, work, into))
-    return loaded
+        deliveries.append((index, source, files))
+
+    def load_source(index: int, source: Source, files: list[Path]) -> list[LoadedFile]:
+        cursor = con.cursor()  # a connection of its own: temp tables and registrations stay apart
+        try:
+            done = []
+            for i, path in enumerate(files):
+                advance(f"Loading {source.name} ({path.name})")
+                into = (
+                    f"create table raw.{source.name} as"
+                    if i == 0
+                    else f"insert into raw.{source.name} by name"
+                )
+                done.append(_load_file(cursor, client, index, source, path, work, into))
+            return done
+        finally:
+            cursor.close()
+
+    # Two sources at a time: while one spends its time in Python (a workbook, a re-encoding),
+    # DuckDB parses another's CSV on the other core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(load_source, *delivery) for delivery in deliveries]
+        return [info for future in futures for info in future.result()]
 
 
 def _load_file(
@@ -302,15 +320,18 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
     while header and header[-1] == "":
         header.pop()
     _require_columns(header, source, path, where)
-    columns: list[list[str | None]] = [[] for _ in header]
-    for row in rows[1:]:
-        if all(v == "" or v is None for v in row):
-            continue  # Excel's trailing formatted-but-empty rows are not records
-        for i in range(len(header)):
-            columns[i].append(_cell_text(row[i]) if i < len(row) else None)
-    return pa.table(
-        {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
-    )
+    # Excel's trailing formatted-but-empty rows are not records.
+    records = [row for row in rows[1:] if any(v != "" and v is not None for v in row)]
+    width = len(header)
+    records = [row if len(row) >= width else [*row, *[None] * (width - len(row))] for row in records]
+    columns = {}
+    for i, name in enumerate(header):
+        values = [row[i] for row in records]
+        if all(type(v) is str for v in values):  # the common case, without a call per cell
+            columns[name] = pa.array([v or None for v in values], pa.string())
+        else:
+            columns[name] = pa.array([_cell_text(v) for v in values], pa.string())
+    return pa.table(columns) if columns else pa.table({})
 
 
 def _cell_text(value) -> str | None:

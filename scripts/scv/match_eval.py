@@ -67,7 +67,8 @@ def evaluate(build: Path, truth: Path) -> dict:
 
     def pairs(grouping: str) -> int:
         return con.execute(
-            f"select coalesce(sum(n * (n - 1) / 2), 0) from (select count(*) as n from joined group by {grouping})"
+            "select coalesce(sum(n * (n - 1) / 2), 0) "
+            f"from (select count(*) as n from joined group by {grouping})"
         ).fetchone()[0]
 
     tp, predicted_pairs, true_pairs = (

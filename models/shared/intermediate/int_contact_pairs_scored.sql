@@ -18,11 +18,11 @@ u_probabilities as (
 ),
 
 weights as (
-    -- One row: log2(m/u) of every non-exact level, as columns <field>__<level>.
+    -- One row: log2(m/u) of every level whose u comes from random pairs, as <field>__<level>.
     select
         {%- for field in fields %}
         {%- set outer = loop %}
-        {%- for level in field.m if level != 'exact' %}
+        {%- for level in field.m if level != 'exact' or not field.tf %}
         max(case when field_name = '{{ field.name }}' and level_name = '{{ level }}'
             then {{ log2('m_probability / u_probability') }} end) as {{ field.name }}__{{ level }}
         {{- "," if not (outer.last and loop.last) }}
@@ -37,8 +37,10 @@ compared as (
         pairs.record_index_r,
         pairs.first_blocking_rule,
         {%- for field in fields %}
-        {{ comparison_level(field, 'l', 'r') }} as {{ field.name }}_level,
-        l.{{ field.key }}_frequency as {{ field.name }}_frequency{{ "," if not loop.last }}
+        {%- if field.tf %}
+        l.{{ field.key }}_frequency as {{ field.name }}_frequency,
+        {%- endif %}
+        {{ comparison_level(field, 'l', 'r') }} as {{ field.name }}_level{{ "," if not loop.last }}
         {%- endfor %}
     from pairs
     inner join matchable as l on pairs.record_index_l = l.record_index
@@ -54,8 +56,10 @@ scored as (
         compared.{{ field.name }}_level,
         case compared.{{ field.name }}_level
             when 'missing' then 0.0
+            {%- if field.tf %}
             when 'exact' then {{ log2(field.m['exact'] ~ ' / greatest(compared.' ~ field.name ~ '_frequency, 1e-9)') }}
-            {%- for level in field.m if level != 'exact' %}
+            {%- endif %}
+            {%- for level in field.m if level != 'exact' or not field.tf %}
             when '{{ level }}' then weights.{{ field.name }}__{{ level }}
             {%- endfor %}
         end as {{ field.name }}_weight{{ "," if not loop.last }}

@@ -18,7 +18,8 @@ first_pass as (
         {{ connected_components(
             "(select record_index as node from " ~ ref('int_contacts_normalised') ~ ")",
             "(select record_index_l as node_l, record_index_r as node_r from "
-                ~ ref('int_contact_pairs_scored') ~ " where is_match)"
+                ~ ref('int_contact_pairs_scored') ~ " where is_match)",
+            match_setting('max_iterations')
         ) }}
     )
 ),
@@ -45,7 +46,8 @@ second_pass as (
             "(select record_index_l as node_l, record_index_r as node_r from "
                 ~ ref('int_contact_pairs_scored') ~ " as s where s.match_probability >= " ~ strict
                 ~ " and s.record_index_l in (select node from oversized)"
-                ~ " and s.record_index_r in (select node from oversized))"
+                ~ " and s.record_index_r in (select node from oversized))",
+            match_setting('max_iterations')
         ) }}
     )
 ),

@@ -56,8 +56,8 @@ minted as (
     select
         clusters.cluster_id,
         'C' || upper(substr(md5(clusters.first_record_key), 1, 12)) as candidate,
-        'C' || upper(substr(md5(clusters.first_record_key || ':' || '{{ var("build_id") }}'), 1, 12))
-            as salted
+        'C' || upper(substr(md5(clusters.first_record_key || ':' || '{{ env_var("SCV_BUILD_ID", "local") }}'),
+            1, 12)) as salted
     from clusters
     left join kept on clusters.cluster_id = kept.cluster_id
     where kept.cluster_id is null

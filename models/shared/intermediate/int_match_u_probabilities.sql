@@ -20,7 +20,7 @@ random_pairs as (
         (matchable.record_index * 2654435761 + 40503) % record_count.n + 1 as record_index_r
     from matchable
     cross join record_count
-    where matchable.record_index <= 500000
+    where matchable.record_index <= 200000
 ),
 
 compared as (

@@ -7,26 +7,28 @@
 
 with
 
-customer_sources as (
-    select * from {{ ref('customer_sources') }}
-),
-
 contacts as (
     select * from {{ ref('int_contacts_normalised') }}
 ),
 
+clustered as (
+    select * from {{ ref('int_contacts_clustered') }}
+),
+
+customer_ids as (
+    select * from {{ ref('int_customer_ids') }}
+),
+
 ranked as (
     select
-        customer_sources.customer_id,
+        customer_ids.customer_id,
         contacts.*,
         -- Smaller is better: source priority first, then the newest record.
         {{ source_rank('contacts.source') }} * 10000000000
         - coalesce(epoch(contacts.record_updated_at), 0) as survivorship_rank
-    from customer_sources
-    inner join contacts
-        on
-            customer_sources.source = contacts.source
-            and customer_sources.source_record_id = contacts.source_record_id
+    from contacts
+    inner join clustered on contacts.record_index = clustered.record_index
+    inner join customer_ids on clustered.cluster_id = customer_ids.cluster_id
 ),
 
 golden as (
@@ -55,8 +57,8 @@ golden as (
 source_lists as (
     select
         customer_id,
-        string_agg(distinct source, ', ' order by source) as sources
-    from customer_sources
+        string_agg(source, ', ' order by source) as sources
+    from (select distinct customer_id, source from ranked)
     group by customer_id
 )
 
