@@ -111,7 +111,7 @@ def test_id_history_accumulates_and_names_the_changes(weeks):
         )
         changes = dict(
             con.execute(
-                "select change, count(*) from customer_id_history where build_id = ? group by 1",
+                "select change_type, count(*) from customer_id_history where build_id = ? group by 1",
                 [two["build"].name],
             ).fetchall()
         )

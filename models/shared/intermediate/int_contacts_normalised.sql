@@ -27,7 +27,7 @@ nicknames as (
     -- A nickname shared by two names (Alex) maps to one of them; the fuzzy level catches the other.
     select
         nickname,
-        min(name) as name
+        min(name) as formal_name
     from {{ ref('nicknames') }}
     group by nickname
 ),
@@ -44,7 +44,7 @@ with_country as (
 keyed as (
     select
         with_country.*,
-        row_number() over (order by source, source_record_id) as record_index,
+        row_number() over (order by with_country.source, with_country.source_record_id) as record_index,
         {{ normalise_email('email') }} as email_key,
         {{ fold_letters('first_name') }} as first_name_key,
         {{ fold_letters('last_name') }} as last_name_key,
@@ -78,7 +78,7 @@ normalised as (
         {{ email_domain('keyed.email_key') }} as email_domain,
         free_mail_domains.domain is not null as is_free_mail,
         keyed.first_name_key,
-        coalesce(nicknames.name, keyed.first_name_key) as first_name_canonical,
+        coalesce(nicknames.formal_name, keyed.first_name_key) as first_name_canonical,
         left(keyed.first_name_key, 1) as first_initial,
         keyed.last_name_key,
         keyed.postcode_key,
