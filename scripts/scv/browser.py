@@ -9,13 +9,10 @@ nothing.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from scv.errors import ScvError
@@ -102,26 +99,3 @@ class Browser:
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve a directory over HTTP on loopback (port 0: any free one); yields the base URL.
-
-    The path is resolved per request, so serving `<site root>/current/site` follows the `current`
-    symlink: a switch of release is visible on the next request, as with nginx.
-    """
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -8,6 +8,7 @@ and the build re-sealed until it is published; a published build is never change
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from scv import paths
@@ -96,3 +97,11 @@ def require_unpublished(client: Client, path: Path, what: str) -> None:
 def seal(path: Path) -> str:
     """Rewrite SHA256SUMS after a derived part changed; returns the manifest's sha256."""
     return write_sha256sums(path)
+
+
+def labels(build_ids: list[str]) -> list[str]:
+    """20261123T020000Z-1a2b3c4 -> '23 Nov': axis labels of a weekly trend, with the time of day
+    where one day has several builds (reruns)."""
+    stamps = [datetime.strptime(b[:15], "%Y%m%dT%H%M%S") for b in build_ids]
+    days = [f"{s:%d %b}" for s in stamps]
+    return [f"{s:%d %b %H:%M}" if days.count(d) > 1 else d for s, d in zip(stamps, days, strict=True)]

@@ -133,6 +133,29 @@ def report(client: ClientArg, build_id: BuildArg) -> None:
     run_report(client, build_id)
 
 
+@app.command()
+def publish(
+    client: ClientArg,
+    build_id: BuildArg,
+    env: Annotated[
+        str,
+        typer.Option(help="Site to publish to: a group of the inventory (test or live).", envvar="SCV_ENV"),
+    ] = "test",
+    inventory: Annotated[
+        Path | None, typer.Option(help="Ansible inventory (default playbooks/inventories/local).")
+    ] = None,
+) -> None:
+    """Publish a checked build to a client's site with playbooks/publish.yml.
+
+    Refuses a build whose verdict is fail (exit 1); publishing the same build again changes nothing.
+    """
+    from scv.publish import run_publish
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run_publish(client, build_id, env, inventory)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -144,7 +167,6 @@ def _not_built(verb: str, issue: int):
 for _app, _verb, _issue, _help in [
     (app, "profile", 7, "Profile new data files: structure, content and quality, before processing."),
     (source_app, "add", 7, "Add a source to client.yml with a staging model, from a profiled file."),
-    (app, "publish", 4, "Publish a checked build to a client's test site."),
     (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
     (app, "rollback", 5, "Put the previous release back on a site."),
     (app, "match-eval", 3, "Pairwise precision, recall and F1 of a build against truth.csv."),

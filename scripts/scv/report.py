@@ -104,11 +104,10 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         )
     dbt = _dbt_results(path / "logs" / "run_results.json")
     history = builds.history(client.name, meta["build_id"])
-    labels = [_short(m["build_id"]) for m in history]
     source_names = [s.name for s in client.config.sources]
     trends = {
         "builds": [m["build_id"] for m in history],
-        "labels": labels,
+        "labels": builds.labels([m["build_id"] for m in history]),
         "rows": {
             name: [
                 sum(i["rows"] for i in m.get("inputs", []) if i["source"] == name) or None for m in history
@@ -147,11 +146,6 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         "git_sha": meta.get("git_sha"),
         "git_dirty": meta.get("git_dirty"),
     }
-
-
-def _short(build_id: str) -> str:
-    """20261123T020000Z-1a2b3c4 -> 23 Nov: the axis label of a weekly trend."""
-    return datetime.strptime(build_id[:8], "%Y%m%d").strftime("%d %b")
 
 
 def _percent(rate: float | None) -> float | None:

@@ -94,17 +94,11 @@ def site_data(client: Client, path: Path, meta: dict) -> dict:
                 data.update(_figures(con, tables))
     data["new_customers"] = _new_customers(client, path)
     history = builds.history(client.name, meta["build_id"])
-    growth = []
-    for m in history:
-        count = m.get("metrics", {}).get("customers")
-        growth.append(
-            {
-                "label": datetime.strptime(m["build_id"][:8], "%Y%m%d").strftime("%d %b"),
-                "customers": count,
-                "change": None if not growth or not growth[-1]["customers"] or count is None
-                else count - growth[-1]["customers"],
-            }
-        )  # fmt: skip
+    growth: list[dict] = []
+    for m, label in zip(history, builds.labels([m["build_id"] for m in history]), strict=True):
+        count, last = m.get("metrics", {}).get("customers"), growth[-1]["customers"] if growth else None
+        change = count - last if count is not None and last is not None else None
+        growth.append({"label": label, "customers": count, "change": change})
     data["growth"] = growth
     tz = ZoneInfo(client.config.timezone)
     data["about"] = {
