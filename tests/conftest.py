@@ -13,7 +13,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 # What a build reads from the checkout; tests edit their own copy, never the real one.
-REPO_PARTS = ["clients", "models", "macros", "seeds", "dbt_project.yml", "profiles.yml", ".github", "playbooks"]
+REPO_PARTS = [
+    "clients",
+    "models",
+    "macros",
+    "seeds",
+    "dbt_project.yml",
+    "profiles.yml",
+    ".github",
+    "playbooks",
+]
 
 
 def need(command: str) -> str:

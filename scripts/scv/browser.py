@@ -22,6 +22,7 @@ from scv.errors import ScvError
 class Visit:
     url: str
     title: str = ""
+    text: str = ""  # what a person reads on the page
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
@@ -74,7 +75,9 @@ class Browser:
         self.driver.get_log("performance")  # forget what earlier visits did
         self.driver.get_log("browser")
         self.driver.get(url)
-        visit = Visit(url=url, title=self.driver.title)
+        visit = Visit(
+            url=url, title=self.driver.title, text=self.driver.find_element("tag name", "body").text
+        )
         for entry in self.driver.get_log("browser"):
             if entry["level"] == "SEVERE":
                 visit.console_errors.append(entry["message"])
