@@ -206,6 +206,8 @@ def _new_customers(client: Client, path: Path) -> int | None:
     if not before.is_file() or not now.is_file():
         return None
     with duckdb.connect(str(now), read_only=True) as con:
+        if not _has(con, "main", "customers"):
+            return None  # dbt stopped before the marts (a failed build)
         return con.execute(
             "select count(*) from customers where customer_id not in "
             f"(select customer_id from read_parquet('{str(before).replace(chr(39), chr(39) * 2)}'))"
