@@ -30,8 +30,12 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp(column) -%}
+    {#- ISO first (the cast), then the day-first forms UK and European systems export. -#}
     coalesce(
         try_cast(trim({{ column }}) as timestamp),
-        try_strptime(trim({{ column }}), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
+        try_strptime(
+            trim({{ column }}),
+            ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y']
+        )
     )
 {%- endmacro %}

@@ -44,6 +44,7 @@ class Result:
 
 
 def copy_repo(root: Path) -> Path:
+    """A copy of the repository's client and model files at root (tests edit it freely)."""
     root.mkdir(parents=True)
     for part in REPO_PARTS:
         source = REPO / part

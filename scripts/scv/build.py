@@ -29,7 +29,7 @@ from scv.progress import steps
 console = Console()
 
 # The tables of the single customer view that are also exported as Parquet.
-EXPORTS = ("customers", "customer_sources")
+EXPORTS = ("customers", "customer_sources", "customer_id_history")
 
 
 @dataclass
@@ -91,11 +91,12 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
                     partial / "work",
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
+                previous = load_previous_build(con, name)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            dbt_ok, dbt_summary = run_dbt(client, partial, progress)
+            dbt_ok, dbt_summary = run_dbt(client, partial, progress, build_id)
             timings["dbt"] = time.perf_counter() - clock
 
         row_counts = _row_counts(partial / "scv.duckdb")
@@ -113,6 +114,7 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             "duration_s": round((finished - started).total_seconds(), 1),
             "timings_s": {k: round(v, 2) for k, v in timings.items()},
             "inbox": str(inbox),
+            "previous_build": previous,
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
             "dbt": dbt_summary,
@@ -134,7 +136,61 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     return result
 
 
-def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+def previous_build(name: str) -> Path | None:
+    """The client's latest complete build that did not fail: where customer ids come from."""
+    builds = paths.builds_dir(name)
+    for build in sorted(builds.iterdir(), reverse=True) if builds.is_dir() else []:
+        if build.name.startswith(".") or not (build / "exports" / "customer_sources.parquet").exists():
+            continue
+        try:
+            verdict = json.loads((build / "build.json").read_text())["verdict"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if verdict != "fail":
+            return build
+    return None
+
+
+def load_previous_build(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """raw.previous_customer_sources and raw.previous_customer_id_history from the previous build
+    (empty on a client's first build), so a customer keeps its id from week to week."""
+    build = previous_build(name)
+    exports = build / "exports" if build else None
+    con.execute(
+        "create or replace table raw.previous_customer_sources "
+        "(customer_id varchar, source varchar, source_record_id varchar)"
+    )
+    con.execute(
+        "create or replace table raw.previous_customer_id_history (build_id varchar, customer_id varchar, "
+        "previous_customer_id varchar, change varchar, record_count bigint)"
+    )
+    if exports is None:
+        return None
+    con.execute(
+        "insert into raw.previous_customer_sources select customer_id, source, source_record_id "
+        f"from read_parquet('{exports / 'customer_sources.parquet'}')"
+    )
+    if (exports / "customer_id_history.parquet").exists():
+        con.execute(
+            "insert into raw.previous_customer_id_history by name "
+            f"select * from read_parquet('{exports / 'customer_id_history.parquet'}')"
+        )
+    return build.name
+
+
+def dbt_vars(client: Client) -> dict:
+    """The vars a build passes to dbt: the client and its matching settings merged over the
+    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
+    build would make dbt re-parse the whole project every time.)"""
+    import yaml
+
+    project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
+    matching = dict(project["vars"]["matching"])
+    matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
+    return {"client": client.name, "matching": matching}
+
+
+def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[bool, dict]:
     """dbt build for this client only: its folder, the shared models and the seeds.
 
     dbt runs as a child process: it holds the DuckDB file open and keeps global state, which
@@ -168,15 +224,18 @@ def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
         "path:models/shared",
         "path:seeds",
         "--vars",
-        json.dumps({"client": client.name}),
+        json.dumps(dbt_vars(client)),
     ]
     env = {
         **os.environ,
-        "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"),
+        # Relative to dbt's working directory, the build: a profile that names a different path
+        # every build would make dbt re-parse the whole project every time.
+        "SCV_DUCKDB_PATH": "scv.duckdb",
+        "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     errors: list[str] = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=paths.repo_root()) as proc:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=build_dir) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             try:
@@ -215,7 +274,8 @@ def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
                 {
                     "node": r["unique_id"],
                     "status": r["status"],
-                    "message": (r.get("message") or "").splitlines()[0][:300],
+                    # dbt's first line names the node; the next says what went wrong.
+                    "message": " ".join(x.strip() for x in (r.get("message") or "").splitlines()[:2])[:300],
                 }
             )
     return {

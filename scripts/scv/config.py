@@ -99,9 +99,34 @@ class Source(Strict):
     columns: list[str] = Field(default_factory=list, description="Columns the delivery must have.")
 
 
+# Keys of int_contacts_matchable a blocking rule may use.
+MATCH_KEYS = Literal[
+    "email_key", "phone_key", "orcid_key", "customer_number_key", "first_name_key", "first_name_canonical",
+    "first_initial", "last_name_key", "postcode_key", "postcode_district", "organisation_key", "birth_date",
+    "country_code",
+]  # fmt: skip
+Probability = Annotated[float, Field(gt=0, lt=1)]
+
+
 class Matching(Strict):
-    max_group_size: int = Field(50, ge=2, description="Largest cluster accepted; bigger means a hub key.")
+    """Identity resolution settings. A setting left out takes its default from dbt_project.yml
+    (vars.matching), where each is explained; macros/matching.sql says how they are used."""
+
+    threshold: Probability | None = None
+    max_group_size: int | None = Field(None, ge=2)
+    hub_names: int | None = Field(None, ge=1)
+    max_block_size: int | None = Field(None, ge=2)
+    min_population: int | None = Field(None, ge=1)
+    max_iterations: int | None = Field(None, ge=1)
     source_priority: list[str] = Field(default_factory=list)
+    m_probabilities: dict[Identifier, dict[Identifier, Probability]] | None = None
+    blocking_rules: list[Annotated[list[MATCH_KEYS], Field(min_length=1)]] | None = Field(None, min_length=1)
+
+    def dbt_overrides(self, sources: list[str]) -> dict[str, Any]:
+        """The settings this client sets, as dbt vars; source priority defaults to client.yml's order."""
+        overrides = self.model_dump(exclude_none=True, exclude={"source_priority"})
+        overrides["source_priority"] = self.source_priority or sources
+        return overrides
 
 
 Percent = Annotated[float, Field(ge=0, le=100)]
