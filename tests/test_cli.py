@@ -29,7 +29,7 @@ def test_groups_list_their_subcommands(scv, group):
 
 @pytest.mark.parametrize(
     "args",
-    [["profile"], ["promote"], ["rollback"], ["match-eval"],
+    [["profile"], ["promote"], ["rollback"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
      ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"], ["source", "add"]],
 )  # fmt: skip

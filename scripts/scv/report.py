@@ -24,6 +24,7 @@ import duckdb
 from rich.console import Console
 
 from scv import builds, pages, paths, site
+from scv.build import dbt_vars
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.progress import steps
@@ -233,10 +234,15 @@ def generate_docs(client: Client, path: Path) -> bool:
             "path:models/shared",
             "path:seeds",
             "--vars",
-            json.dumps({"client": client.name}),
+            json.dumps(dbt_vars(client)),  # the build's own vars: the same project, parsed the same way
         ]
-        env = {**os.environ, "SCV_DUCKDB_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        done = subprocess.run(command, env=env, cwd=paths.repo_root(), capture_output=True, text=True)
+        env = {
+            **os.environ,
+            "SCV_DUCKDB_PATH": "scv.duckdb",  # relative, as in the build: no re-parse for a new path
+            "SCV_BUILD_ID": path.name,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True)
     if docs.exists():
         shutil.rmtree(docs)
     docs.mkdir()
