@@ -32,7 +32,7 @@ console = Console()
 
 OUTCOMES = ("pass", "warn", "fail")
 # Columns of `customers` that are bookkeeping rather than golden-record fields.
-NOT_GOLDEN = {"customer_id", "source_count", "record_count"}
+NOT_GOLDEN = {"customer_id", "source_count", "record_count", "sources"}
 
 
 @dataclass

@@ -146,14 +146,16 @@ def _figures(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
         "group by 1 order by 2 desc, 1 limit 8"
     ).fetchall()
     # Country names from the reference seed where the golden record holds a code.
-    countries_join = (
-        "left join reference.countries as r on upper(c.country) = r.country_code"
+    columns = {r[0] for r in con.execute("select column_name from (describe customers)").fetchall()}
+    country = next((f"c.{c}" for c in ("country_code", "country") if c in columns), "null")
+    named = (
+        f"left join reference.countries as r on upper({country}) = r.country_code"
         if _has(con, "reference", "countries")
         else "left join (select null as country_code, null as country_name) as r on false"
     )
     country_rows = con.execute(
-        f"select coalesce(r.country_name, nullif(trim(c.country), ''), 'Unknown') as name, count(*) as n "
-        f"from customers as c {countries_join} group by 1 order by 2 desc, 1"
+        f"select coalesce(r.country_name, nullif(trim({country}), ''), 'Unknown') as name, count(*) as n "
+        f"from customers as c {named} group by 1 order by 2 desc, 1"
     ).fetchall()
     countries = dict(country_rows[:10])
     if rest := sum(n for _, n in country_rows[10:]):
