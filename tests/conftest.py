@@ -18,6 +18,7 @@ REPO_PARTS = [
     "models",
     "macros",
     "seeds",
+    "tests/dbt",
     "dbt_project.yml",
     "profiles.yml",
     ".github",

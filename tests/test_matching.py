@@ -81,23 +81,21 @@ def test_unchanged_people_keep_their_customer_id(weeks):
     one, two = weeks["builds"][1], weeks["builds"][2]
     t1, t2 = truth(one["inbox"]), truth(two["inbox"])
 
-    def rows_by_person(inbox: Path, entity: dict) -> dict[str, set]:
-        # Every record of a person, as the bytes of its row in its source file (via truth ids).
+    def rows_by_person(week: dict, entity: dict) -> dict[str, set]:
+        # Every record of a person, with a digest of all its normalised fields.
         people = defaultdict(set)
-        with duckdb.connect(
-            str(next(b for b in weeks["builds"].values() if b["inbox"] == inbox)["build"] / "scv.duckdb"),
-            read_only=True,
-        ) as con:
-            for source, record_id, row in con.execute(
-                "select source, source_record_id, md5(concat_ws('|', columns(* exclude (record_index, record_updated_at))))"
-                " from intermediate.int_contacts_normalised"
-            ).fetchall():
-                people[entity[source, record_id]].add((source, record_id, row))
+        with duckdb.connect(str(week["build"] / "scv.duckdb"), read_only=True) as con:
+            rows = con.execute(
+                "select source, source_record_id, md5(cast(n as varchar)) "
+                "from (select * exclude (record_index) from intermediate.int_contacts_normalised) as n"
+            ).fetchall()
+        for source, record_id, digest in rows:
+            people[entity[source, record_id]].add((source, record_id, digest))
         return people
 
-    before, after = rows_by_person(one["inbox"], t1), rows_by_person(two["inbox"], t2)
+    before, after = rows_by_person(one, t1), rows_by_person(two, t2)
     unchanged = [p for p in before if before[p] == after.get(p)]
-    assert len(unchanged) > 0.9 * len(before)
+    assert len(unchanged) > 0.8 * len(before)  # new orders and registrations count as changes
     c1, c2 = customer_of(one["build"]), customer_of(two["build"])
     kept = sum(
         1 for p in unchanged if {c1[s, r] for s, r, _ in before[p]} == {c2[s, r] for s, r, _ in after[p]}
@@ -113,7 +111,7 @@ def test_id_history_accumulates_and_names_the_changes(weeks):
         )
         changes = dict(
             con.execute(
-                "select change, count(*) from customer_id_history where build_id = ? group by 1",
+                "select change_type, count(*) from customer_id_history where build_id = ? group by 1",
                 [two["build"].name],
             ).fetchall()
         )

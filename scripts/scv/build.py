@@ -162,7 +162,7 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str) -> str | None
     )
     con.execute(
         "create or replace table raw.previous_customer_id_history (build_id varchar, customer_id varchar, "
-        "previous_customer_id varchar, change varchar, record_count bigint)"
+        "previous_customer_id varchar, change_type varchar, record_count bigint)"
     )
     if exports is None:
         return None

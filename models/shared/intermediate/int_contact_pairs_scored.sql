@@ -73,16 +73,16 @@ record_count as (
 ),
 
 prior as (
-    -- P(two random records are one person), from the pairs that a near-certain rule links
-    -- (same email and surname, or same ORCID iD or customer number), which catch about 70% of
-    -- true pairs; the log2 prior odds start every pair's match weight.
-    select
-        {{ log2('p / (1 - p)') }} as log2_prior_odds
+    -- P(two random records are one person). True pairs are estimated from those a near-certain
+    -- rule links (same email and surname, or same ORCID iD or customer number), which catch
+    -- about 70% of them: that gives each record's expected number of partners, spread over
+    -- the other records (at least matching.min_population, as for value frequencies).
+    select {{ log2('p / (1 - p)') }} as log2_prior_odds
     from (
         select
             least(
-                greatest(count(*) / 0.7, 1)
-                / greatest(max(record_count.n) * (max(record_count.n) - 1) / 2, 1),
+                (2 * greatest(count(*) / 0.7, 1) / greatest(max(record_count.n), 1))
+                / (greatest(max(record_count.n), {{ match_setting('min_population') }}) - 1),
                 0.5
             ) as p
         from scored

@@ -79,7 +79,7 @@ record_count as (
 
 {{ field.key }}_counts as (
     select
-        {{ field.key }} as value,
+        {{ field.key }} as key_value,
         count(*) as records
     from without_hubs
     where {{ field.key }} is not null
@@ -100,7 +100,7 @@ with_frequencies as (
     from without_hubs
     cross join record_count
     {%- for field in match_fields() if field.tf %}
-    left join {{ field.key }}_counts on without_hubs.{{ field.key }} = {{ field.key }}_counts.value
+    left join {{ field.key }}_counts on without_hubs.{{ field.key }} = {{ field.key }}_counts.key_value
     {%- endfor %}
 )
 

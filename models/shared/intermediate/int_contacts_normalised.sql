@@ -1,11 +1,10 @@
 {#- Every source record of the client being built, once, on the canonical contact shape, with
-    the normalised keys matching compares. Exact duplicate rows of a delivery share a
-    source_record_id: the most recently updated one is kept. -#}
+    the normalised keys matching compares (macros/normalise.sql). -#}
 
 with
 
-unioned as (
-    select * from {{ ref('int_' ~ var('client') ~ '__contacts_unioned') }}
+deduplicated as (
+    select * from {{ ref('int_contacts_deduplicated') }}
 ),
 
 country_aliases as (
@@ -28,19 +27,9 @@ nicknames as (
     -- A nickname shared by two names (Alex) maps to one of them; the fuzzy level catches the other.
     select
         nickname,
-        min(name) as name
+        min(name) as formal_name
     from {{ ref('nicknames') }}
     group by nickname
-),
-
-deduplicated as (
-    select *
-    from unioned
-    where source_record_id is not null
-    qualify row_number() over (
-        partition by source, source_record_id
-        order by record_updated_at desc nulls last
-    ) = 1
 ),
 
 with_country as (
@@ -55,9 +44,8 @@ with_country as (
 keyed as (
     select
         with_country.*,
-        row_number() over (order by source, source_record_id) as record_index,
+        row_number() over (order by with_country.source, with_country.source_record_id) as record_index,
         {{ normalise_email('email') }} as email_key,
-        {{ email_domain('email') }} as email_domain,
         {{ fold_letters('first_name') }} as first_name_key,
         {{ fold_letters('last_name') }} as last_name_key,
         {{ normalise_postcode('postcode') }} as postcode_key,
@@ -87,10 +75,10 @@ normalised as (
         keyed.birth_date,
         keyed.record_updated_at,
         keyed.email_key,
-        keyed.email_domain,
+        {{ email_domain('keyed.email_key') }} as email_domain,
         free_mail_domains.domain is not null as is_free_mail,
         keyed.first_name_key,
-        coalesce(nicknames.name, keyed.first_name_key) as first_name_canonical,
+        coalesce(nicknames.formal_name, keyed.first_name_key) as first_name_canonical,
         left(keyed.first_name_key, 1) as first_initial,
         keyed.last_name_key,
         keyed.postcode_key,
@@ -101,7 +89,7 @@ normalised as (
         keyed.organisation_key
     from keyed
     left join titles on lower(keyed.title) = titles.title
-    left join free_mail_domains on keyed.email_domain = free_mail_domains.domain
+    left join free_mail_domains on {{ email_domain('keyed.email_key') }} = free_mail_domains.domain
     left join nicknames on keyed.first_name_key = nicknames.nickname
 )
 

@@ -28,9 +28,9 @@ votes as (
 ranked as (
     select
         *,
-        row_number() over (partition by cluster_id order by records desc, previous_customer_id)
+        row_number() over (partition by cluster_id order by records desc, previous_customer_id asc)
             as rank_in_cluster,
-        row_number() over (partition by previous_customer_id order by records desc, cluster_id)
+        row_number() over (partition by previous_customer_id order by records desc, cluster_id asc)
             as rank_for_id
     from votes
 ),
@@ -56,8 +56,10 @@ minted as (
     select
         clusters.cluster_id,
         'C' || upper(substr(md5(clusters.first_record_key), 1, 12)) as candidate,
-        'C' || upper(substr(md5(clusters.first_record_key || ':' || '{{ env_var("SCV_BUILD_ID", "local") }}'),
-            1, 12)) as salted
+        'C' || upper(substr(
+            md5(clusters.first_record_key || ':' || '{{ env_var("SCV_BUILD_ID", "local") }}'),
+            1, 12
+        )) as salted
     from clusters
     left join kept on clusters.cluster_id = kept.cluster_id
     where kept.cluster_id is null
@@ -67,17 +69,21 @@ assigned as (
     select
         cluster_id,
         customer_id,
-        'kept' as assignment
+        'kept' as id_assignment
     from kept
     union all
     select
         minted.cluster_id,
         case
-            when exists (select 1 from previous where previous.customer_id = minted.candidate)
+            when
+                exists (
+                    select 1 from previous
+                    where previous.customer_id = minted.candidate
+                )
                 then minted.salted
             else minted.candidate
         end as customer_id,
-        'new' as assignment
+        'new' as id_assignment
     from minted
 )
 

@@ -49,7 +49,7 @@ changes as (
     select
         customer_id,
         cast(null as varchar) as previous_customer_id,
-        'new' as change,
+        'new' as change_type,
         count(*) as record_count
     from records
     group by customer_id
@@ -58,7 +58,7 @@ changes as (
     select
         moves.customer_id,
         moves.previous_customer_id,
-        case when current_ids.customer_id is null then 'merged' else 'split' end as change,
+        case when current_ids.customer_id is null then 'merged' else 'split' end as change_type,
         moves.record_count
     from moves
     left join current_ids on moves.previous_customer_id = current_ids.customer_id
@@ -66,12 +66,12 @@ changes as (
     select
         cast(null as varchar) as customer_id,
         previous.customer_id as previous_customer_id,
-        'retired' as change,
+        'retired' as change_type,
         count(*) as record_count
     from previous
     where
-        previous.customer_id not in (select customer_id from current_ids)
-        and previous.customer_id not in (select previous_customer_id from moves)
+        previous.customer_id not in (select current_ids.customer_id from current_ids)
+        and previous.customer_id not in (select moves.previous_customer_id from moves)
     group by previous.customer_id
 )
 
@@ -79,7 +79,7 @@ select
     build_id,
     customer_id,
     previous_customer_id,
-    change,
+    change_type,
     record_count
 from previous_history
 union all
@@ -87,6 +87,6 @@ select
     '{{ env_var("SCV_BUILD_ID", "local") }}' as build_id,
     customer_id,
     previous_customer_id,
-    change,
+    change_type,
     record_count
 from changes

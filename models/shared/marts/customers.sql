@@ -58,7 +58,12 @@ source_lists as (
     select
         customer_id,
         string_agg(source, ', ' order by source) as sources
-    from (select distinct customer_id, source from ranked)
+    from (
+        select distinct
+            customer_id,
+            source
+        from ranked
+    ) as customer_source_pairs
     group by customer_id
 )
 
