@@ -61,7 +61,7 @@ def run_publish(name: str, ref: str, env: str, inventory: Path | None = None) ->
     for q in meta.get("queries", []):
         console.print(f"  [yellow]open query:[/] {q['question']}")
     console.print(f"  site root    {display_path(site_root)}  (current -> {_current(site_root)})")
-    console.print(f"  served from  {display_path(site_root / 'current' / 'site')}")
+    console.print(f"  served from  {display_path(site_root)}/current/site")
     if url:
         console.print(f"  site URL     {url}")
     console.print(f"  ansible      ok={result['ok']} changed={result['changed']} failed={result['failed']}")

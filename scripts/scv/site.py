@@ -109,6 +109,7 @@ def site_data(client: Client, path: Path, meta: dict) -> dict:
         "inputs": meta.get("inputs", []),
         "model_version": meta.get("git_sha"),
         "verdict": meta.get("verdict"),
+        "queries": meta.get("queries", []),  # questions for the client: a query build waits for them
         "checks": {
             o: sum(c["outcome"] == o for c in meta.get("checks", [])) for o in ("pass", "warn", "fail")
         },
