@@ -113,13 +113,25 @@ def test_a_40_percent_drop_in_one_source_is_a_query_with_the_figure(scv, weekly,
     assert "query: Web-shop orders (shop_orders.csv) fell 40% (52 → 31)" in result.out
     assert f"Build {build_id} of demo: query" in result.out
 
+    # The report puts the questions first; the client's test site asks them too.
+    assert scv("report", "demo", build_id).code == 0
+    build = weekly.home / "builds" / "demo" / build_id
+    question = "Web-shop orders (shop_orders.csv) fell 40% (52 → 31) since the previous build"
+    report_html, site_html = (
+        (build / "report" / "index.html").read_text(),
+        (build / "site" / "index.html").read_text(),
+    )
+    assert report_html.index(question) < report_html.index('id="checks"')
+    assert "Questions about this week's data" in site_html and question in site_html
+
     # The client says fewer orders is normal now: a reviewer raises the thresholds in client.yml,
     # and checking the (unpublished) build again passes it, re-sealed.
     set_checks(weekly.repo, rows_change_query_pct=50, removed_records_query_pct=50)
     again = scv("check", "demo", build_id)
 
     assert again.code == 0, again.err
-    assert "pass" in again.out and "build.json updated" in again.out
+    assert "pass" in again.out and "build.json updated, report and site rewritten" in again.out
+    assert question not in (build / "site" / "index.html").read_text()
     rechecked = meta_of(weekly.home, build_id)
     assert rechecked["verdict"] == "pass" and rechecked["queries"] == []
     assert any(
