@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup chromium demo serve screenshots test lint unit clean
+.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ unit: $(SYNCED) chromium ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
+
+bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
+	$(VENV)/bin/python -m scv.bench $(BENCH_SCV_ARGS)
 
 clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	rm -rf $(SCV_HOME) target logs

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import check, paths
+from scv import check, dbt_worker, paths
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -79,7 +78,9 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     partial = final.with_name(f".{build_id}.partial")
     partial.mkdir(parents=True)
     timings: dict[str, float] = {}
+    worker = None
     try:
+        worker = start_dbt(client, partial, build_id)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
@@ -96,7 +97,7 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             timings["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            dbt_ok, dbt_summary = run_dbt(client, partial, progress, build_id)
+            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress)
             timings["dbt"] = time.perf_counter() - clock
 
         row_counts = _row_counts(partial / "scv.duckdb")
@@ -129,6 +130,9 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
         write_sha256sums(partial)
         partial.rename(final)
     except BaseException:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
         shutil.rmtree(partial, ignore_errors=True)
         raise
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
@@ -190,17 +194,10 @@ def dbt_vars(client: Client) -> dict:
     return {"client": client.name, "matching": matching}
 
 
-def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[bool, dict]:
-    """dbt build for this client only: its folder, the shared models and the seeds.
-
-    dbt runs as a child process: it holds the DuckDB file open and keeps global state, which
-    must not leak into the next build of a long-lived process (tests, the weekly runner).
-    """
-    logs = build_dir / "logs"
-    target = paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
-    task = progress.add_task("dbt build", total=None)
+def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Popen:
+    """dbt build for this client only (its folder, the shared models and the seeds), started
+    now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
     command = [
-        str(Path(sys.executable).with_name("dbt")),
         "--no-use-colors",
         "--log-format",
         "json",
@@ -211,14 +208,14 @@ def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[b
         "--log-format-file",
         "text",
         "--log-path",
-        str(logs),
+        str(build_dir / "logs"),
         "build",
         "--project-dir",
         str(paths.repo_root()),
         "--profiles-dir",
         str(paths.repo_root()),
         "--target-path",
-        str(target),
+        str(_dbt_target(client)),
         "--select",
         f"path:models/clients/{client.name}",
         "path:models/shared",
@@ -234,8 +231,20 @@ def run_dbt(client: Client, build_dir: Path, progress, build_id: str) -> tuple[b
         "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    return dbt_worker.start(command, env, build_dir)
+
+
+def _dbt_target(client: Client) -> Path:
+    return paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
+
+
+def run_dbt(worker: subprocess.Popen, client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+    """Let the started dbt run, following its JSON log for the progress bar."""
+    logs, target = build_dir / "logs", _dbt_target(client)
+    task = progress.add_task("dbt build", total=None)
+    dbt_worker.go(worker)
     errors: list[str] = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=build_dir) as proc:
+    with worker as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             try:

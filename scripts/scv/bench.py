@@ -1,0 +1,134 @@
+"""`make bench-scv`: the demo client built at 100k and 1M source records (10M on request).
+
+Prints, per size: records, wall seconds and records per second of each step (load, dbt models,
+dbt tests), the whole build's wall time and peak memory, and the matching quality at that size.
+Deliveries are generated once and kept under SCV_HOME/bench/ (they take longer to write than
+to build); each size is built in a fresh builds folder so no previous build carries ids over.
+
+    python -m scv.bench [--sizes 100000,1000000] [--with-10m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from scv import paths
+from scv.demo_data import generate
+from scv.match_eval import evaluate
+from scv.progress import steps
+
+RECORDS_PER_PERSON = 2.98  # what the demo generator writes, on average, per person
+console = Console()
+
+
+def delivery(records: int) -> Path:
+    folder = paths.scv_home() / "bench" / f"delivery-{records}"
+    if not (folder / "truth.csv").exists():
+        with steps(console=console) as progress:
+            task = progress.add_task(f"Generating {records:,} records", total=None)
+            generate(
+                folder,
+                customers=round(records / RECORDS_PER_PERSON),
+                seed=42,
+                progress=lambda what, n: progress.update(task, description=f"{records:,}: {what}"),
+            )
+    return folder
+
+
+def build(inbox: Path, home: Path) -> dict:
+    """One `scv build demo` in its own process, timed, with the peak memory of its process tree."""
+    shutil.rmtree(home / "builds", ignore_errors=True)  # no previous build: every size starts alike
+    env = {**os.environ, "SCV_HOME": str(home)}
+    scv = Path(sys.executable).with_name("scv")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(scv), "build", "demo", "--inbox", str(inbox)], env=env, stdout=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: the build of {inbox} failed (exit {proc.returncode})")
+    (build_dir,) = (home / "builds" / "demo").glob("2*")
+    meta = json.loads((build_dir / "build.json").read_text())
+    results = json.loads((build_dir / "logs" / "run_results.json").read_text())
+    busy: dict[str, float] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        busy[kind] = busy.get(kind, 0.0) + result["execution_time"]
+    return {
+        "build_dir": build_dir,
+        "wall_s": wall,
+        "load_s": meta["timings_s"]["load"],
+        "dbt_s": meta["timings_s"]["dbt"],
+        "dbt_run_s": results["elapsed_time"],
+        "models_s": busy.get("model", 0.0) + busy.get("seed", 0.0),
+        "tests_s": busy.get("test", 0.0) + busy.get("unit_test", 0.0),
+        "peak_rss_gib": usage.ru_maxrss / 2**20,  # Linux reports KiB
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m scv.bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="Source records per build, comma-separated."
+    )
+    parser.add_argument(
+        "--with-10m", action="store_true", help="Also build 10M records (about half an hour)."
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")] + ([10_000_000] if args.with_10m else [])
+    home = paths.scv_home() / "bench" / "home"
+    rows = []
+    for records in sizes:
+        inbox = delivery(records)
+        console.print(f"Building {records:,} records…")
+        figures = build(inbox, home)
+        quality = evaluate(figures.pop("build_dir"), inbox / "truth.csv")
+        rows.append({"records": quality["records"], **figures, "pairwise": quality["pairwise"]})
+
+    table = Table(
+        title="scv build of the demo client (load + dbt build, tests included)", title_justify="left"
+    )
+    for column in ("records", "load s", "rec/s", "dbt s", "models s*", "rec/s", "tests s*", "load+dbt s",
+                   "build wall s", "peak GiB", "precision", "recall", "F1"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for r in rows:
+        n = r["records"]
+        table.add_row(
+            f"{n:,}",
+            f"{r['load_s']:.1f}",
+            f"{n / r['load_s']:,.0f}",
+            f"{r['dbt_s']:.1f}",
+            f"{r['models_s']:.1f}",
+            f"{n / r['models_s']:,.0f}",
+            f"{r['tests_s']:.1f}",
+            f"{r['load_s'] + r['dbt_s']:.1f}",
+            f"{r['wall_s']:.1f}",
+            f"{r['peak_rss_gib']:.2f}",
+            f"{r['pairwise']['precision']:.4f}",
+            f"{r['pairwise']['recall']:.4f}",
+            f"{r['pairwise']['f1']:.4f}",
+        )
+    console.print(table)
+    console.print(
+        "* models s and tests s are dbt's per-node execution times summed (2 threads run side by side); "
+        "dbt s is the dbt process's wall time, start-up included. Build wall adds exports and checksums."
+    )
+    out = paths.scv_home() / "bench" / "results.json"
+    out.write_text(json.dumps(rows, indent=2) + "\n")
+    console.print(f"Figures written to {out}")
+
+
+if __name__ == "__main__":
+    main()
