@@ -2,13 +2,13 @@
 
 {% macro clean_text(column) -%}
     {#- Trim, collapse inner runs of whitespace, and turn blanks into nulls. -#}
-    nullif(trim(regexp_replace({{ column }}, '\s+', ' ', 'g')), '')
+    nullif(trim({{ replace_all(column, '\\s+', ' ') }}), '')
 {%- endmacro %}
 
 {% macro clean_email(column) -%}
     {#- Lowercase and strip spaces; anything without exactly one @ and a dot after it is not an email. -#}
     case
-        when regexp_matches(lower(replace({{ column }}, ' ', '')), '^[^@]+@[^@]+\.[^@]+$')
+        when {{ matches("lower(replace(" ~ column ~ ", ' ', ''))", '^[^@]+@[^@]+\\.[^@]+$') }}
             then lower(replace({{ column }}, ' ', ''))
     end
 {%- endmacro %}

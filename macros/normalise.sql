@@ -21,13 +21,11 @@
 {% macro fold_letters(column) -%}
     {#- Lowercase ASCII letters only: accents stripped, letters that do not decompose mapped by
         hand, everything else (spaces, apostrophes, hyphens, the "?" of a lossy export) dropped. -#}
-    nullif(regexp_replace(
-        {{ strip_accents(
-            "translate(replace(replace(replace(lower(" ~ column ~ "), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), "
-            ~ "'łøđħı', 'lodhi')"
-        ) }},
-        '[^a-z]', '', 'g'
-    ), '')
+    {%- set folded = strip_accents(
+        "translate(replace(replace(replace(lower(" ~ column ~ "), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), "
+        ~ "'łøđħı', 'lodhi')"
+    ) -%}
+    nullif({{ replace_all(folded, '[^a-z]', '') }}, '')
 {%- endmacro %}
 
 {% macro strip_accents(expression) -%}
@@ -39,7 +37,7 @@
 {%- endmacro %}
 
 {% macro normalise_postcode(column) -%}
-    nullif(upper(regexp_replace({{ column }}, '[^A-Za-z0-9]', '', 'g')), '')
+    nullif(upper({{ replace_all(column, '[^A-Za-z0-9]', '') }}), '')
 {%- endmacro %}
 
 {% macro postcode_district(postcode_key, country_code) -%}
@@ -53,15 +51,15 @@
 {% macro normalise_phone(column, country_code) -%}
     {#- E.164 ("+447700900123") from the ways people write numbers: "+44 (0)7700 900123",
         "0044 7700…", "07700…" (national, read with the record's country, UK when unknown). -#}
-    {%- set plus -%}starts_with(trim({{ column }}), '+'){%- endset -%}
-    {%- set digits -%}regexp_replace(replace({{ column }}, '(0)', ''), '[^0-9]', '', 'g'){%- endset -%}
+    {%- set plus -%}left(trim({{ column }}), 1) = '+'{%- endset -%}
+    {%- set digits -%}{{ replace_all("replace(" ~ column ~ ", '(0)', '')", '[^0-9]', '') }}{%- endset -%}
     {%- set international -%}
         case
             when {{ plus }} then {{ digits }}
-            when starts_with({{ digits }}, '00') then substr({{ digits }}, 3)
-            when starts_with({{ digits }}, '0') and coalesce({{ country_code }}, 'GB') = 'GB'
+            when left({{ digits }}, 2) = '00' then substr({{ digits }}, 3)
+            when left({{ digits }}, 1) = '0' and coalesce({{ country_code }}, 'GB') = 'GB'
                 then '44' || substr({{ digits }}, 2)
-            when starts_with({{ digits }}, '0') and {{ country_code }} = 'IE'
+            when left({{ digits }}, 1) = '0' and {{ country_code }} = 'IE'
                 then '353' || substr({{ digits }}, 2)
             else {{ digits }}
         end
@@ -103,19 +101,16 @@
     {#- The client's own customer number as its digits without leading zeros: "C0012345",
         "12345" and "12345.0" (a number cell from a spreadsheet) are the same customer.
         Fewer than five digits is too short to tell customers apart once prefixes are gone. -#}
-    case
-        when length(ltrim(regexp_replace(regexp_replace({{ column }}, '\.0+$', ''), '[^0-9]', '', 'g'), '0')) >= 5
-            then ltrim(regexp_replace(regexp_replace({{ column }}, '\.0+$', ''), '[^0-9]', '', 'g'), '0')
-    end
+    {%- set digits = replace_all(replace_all(replace_all(column, '\\.0+$', ''), '[^0-9]', ''), '^0+', '') -%}
+    case when length({{ digits }}) >= 5 then {{ digits }} end
 {%- endmacro %}
 
 {% macro normalise_organisation(column) -%}
     {#- Words of an organisation's name, abbreviations spelled out, filler dropped, sorted:
         "Univ. of Leeds", "Leeds University" and "UNIVERSITY OF LEEDS" agree. -#}
-    {{ sorted_words(
-        "regexp_replace(regexp_replace(regexp_replace(lower(" ~ strip_accents(column) ~ "), "
-        ~ "'\\buniv\\b\\.?', 'university', 'g'), '\\b(of|the|and|for|at)\\b|[^a-z ]', ' ', 'g'), '\\s+', ' ', 'g')"
-    ) }}
+    {%- set spelled_out = replace_all("lower(" ~ strip_accents(column) ~ ")", '\\buniv\\b\\.?', 'university') -%}
+    {%- set words_only = replace_all(spelled_out, '\\b(of|the|and|for|at)\\b|[^a-z ]', ' ') -%}
+    {{ sorted_words(replace_all(words_only, '\\s+', ' ')) }}
 {%- endmacro %}
 
 {% macro sorted_words(expression) -%}

@@ -12,12 +12,15 @@ matchable as (
 {% for rule in rules %}
 
 block_{{ loop.index }} as (
-    select
-        record_index,
-        {{ rule | join(', ') }}
-    from matchable
-    where {{ rule | join(' is not null and ') }} is not null
-    qualify count(*) over (partition by {{ rule | join(', ') }}) <= {{ match_setting('max_block_size') }}
+    select * from (
+        select
+            record_index,
+            {{ rule | join(', ') }},
+            count(*) over (partition by {{ rule | join(', ') }}) as block_size
+        from matchable
+        where {{ rule | join(' is not null and ') }} is not null
+    ) as blocked
+    where block_size <= {{ match_setting('max_block_size') }}
 ),
 
 pairs_{{ loop.index }} as (

@@ -7,12 +7,35 @@ with
 
 unioned as (
     select * from {{ ref('int_' ~ var('client') ~ '__contacts_unioned') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by source, source_record_id
+            order by record_updated_at desc nulls last
+        ) as duplicate_rank
+    from unioned
+    where source_record_id is not null
 )
 
-select *
-from unioned
-where source_record_id is not null
-qualify row_number() over (
-    partition by source, source_record_id
-    order by record_updated_at desc nulls last
-) = 1
+select
+    source,
+    source_record_id,
+    customer_number,
+    title,
+    first_name,
+    last_name,
+    email,
+    phone,
+    organisation,
+    address_line1,
+    city,
+    postcode,
+    country,
+    orcid,
+    birth_date,
+    record_updated_at
+from ranked
+where duplicate_rank = 1

@@ -11,10 +11,18 @@ customer_sources as (
     select * from {{ ref('customer_sources') }}
 ),
 
-deduplicated as (
-    select *
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by source, source_record_id order by activity_at desc nulls last
+        ) as duplicate_rank
     from activity
-    qualify row_number() over (partition by source, source_record_id order by activity_at desc nulls last) = 1
+),
+
+deduplicated as (
+    select * from ranked
+    where duplicate_rank = 1
 )
 
 select

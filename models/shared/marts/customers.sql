@@ -25,7 +25,7 @@ ranked as (
         contacts.*,
         -- Smaller is better: source priority first, then the newest record.
         {{ source_rank('contacts.source') }} * 10000000000
-        - coalesce(epoch(contacts.record_updated_at), 0) as survivorship_rank
+        - coalesce({{ epoch_seconds('contacts.record_updated_at') }}, 0) as survivorship_rank
     from contacts
     inner join clustered on contacts.record_index = clustered.record_index
     inner join customer_ids on clustered.cluster_id = customer_ids.cluster_id
@@ -57,7 +57,7 @@ golden as (
 source_lists as (
     select
         customer_id,
-        string_agg(source, ', ' order by source) as sources
+        {{ sorted_string_agg('source', ', ') }} as sources
     from (
         select distinct
             customer_id,
