@@ -31,7 +31,7 @@ def test_groups_list_their_subcommands(scv, group):
 
 @pytest.mark.parametrize(
     "args",
-    [["profile"], ["check"], ["report"], ["publish"], ["promote"], ["rollback"],
+    [["profile"], ["promote"], ["rollback"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
      ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"], ["source", "add"]],
 )  # fmt: skip

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import dbt_worker, paths
+from scv import check, dbt_worker, paths
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -103,12 +103,6 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
             _export(partial)
-        checks = _checks(inputs, dbt_ok, dbt_summary)
-        verdict = (
-            "fail"
-            if any(c["outcome"] == "fail" for c in checks)
-            else ("query" if any(c["outcome"] == "query" for c in checks) else "pass")
-        )
         finished = datetime.now(UTC).replace(microsecond=0)
         build_json = {
             "client": name,
@@ -125,10 +119,12 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
             "dbt": dbt_summary,
-            "checks": checks,
-            "queries": [],
-            "verdict": verdict,
         }
+        # The last step: checks, queries and the verdict (scv check), against last week and live.
+        clock = time.perf_counter()
+        build_json.update(check.evaluate(client, partial, build_json))
+        build_json["timings_s"]["check"] = round(time.perf_counter() - clock, 2)
+        verdict = build_json["verdict"]
         shutil.rmtree(partial / "work", ignore_errors=True)
         (partial / "build.json").write_text(json.dumps(build_json, indent=2) + "\n", encoding="utf-8")
         write_sha256sums(partial)
@@ -319,32 +315,6 @@ def _export(build_dir: Path) -> None:
             con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet, compression zstd)")
 
 
-def _checks(inputs: list[LoadedFile], dbt_ok: bool, dbt_summary: dict) -> list[dict]:
-    """The build's own checks. Comparisons with live and last week come with `scv check` (#4)."""
-    rejected = sum(i.rejected_rows for i in inputs)
-    checks = [
-        {
-            "name": "dbt build",
-            "outcome": "pass" if dbt_ok else "fail",
-            "detail": ", ".join(f"{n} {s}" for s, n in sorted(dbt_summary.get("results", {}).items()))
-            or dbt_summary.get("error", ""),
-        }
-    ]
-    checks.append(
-        {
-            "name": "rejected rows",
-            "outcome": "warn" if rejected else "pass",
-            "detail": "; ".join(
-                f"{i.file}: {i.rejected_rows:,} of {i.rows + i.rejected_rows:,}"
-                for i in inputs
-                if i.rejected_rows
-            )
-            or "none",
-        }
-    )
-    return checks
-
-
 def _print_summary(result: BuildResult, build_json: dict) -> None:
     colour = {"pass": "green", "query": "yellow", "fail": "red"}[result.verdict]
     console.print(
@@ -356,12 +326,7 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
-    for check in build_json["checks"]:
-        if check["outcome"] != "pass":
-            console.print(
-                f"  [{'red' if check['outcome'] == 'fail' else 'yellow'}]{check['name']}: "
-                f"{check['outcome']}[/] {check['detail']}"
-            )
+    check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
         console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
     console.print(f"  build directory  {display_path(result.path)}")

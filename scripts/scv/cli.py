@@ -117,6 +117,49 @@ def build(
     raise typer.Exit(0 if result.verdict != "fail" else 1)
 
 
+@app.command()
+def check(client: ClientArg, build_id: BuildArg) -> None:
+    """Check a build against last week and live: findings pass/warn/fail, queries for the client.
+
+    Exit 1 when the verdict is fail. build.json is updated unless the build is already published.
+    """
+    from scv.check import run_check
+
+    result = run_check(client, build_id)
+    raise typer.Exit(1 if result["verdict"] == "fail" else 0)
+
+
+@app.command()
+def report(client: ClientArg, build_id: BuildArg) -> None:
+    """Write a build's report (report/index.html + report.json), client site (site/) and dbt docs (docs/)."""
+    from scv.report import run_report
+
+    run_report(client, build_id)
+
+
+@app.command()
+def publish(
+    client: ClientArg,
+    build_id: BuildArg,
+    env: Annotated[
+        str,
+        typer.Option(help="Site to publish to: a group of the inventory (test or live).", envvar="SCV_ENV"),
+    ] = "test",
+    inventory: Annotated[
+        Path | None, typer.Option(help="Ansible inventory (default playbooks/inventories/local).")
+    ] = None,
+) -> None:
+    """Publish a checked build to a client's site with playbooks/publish.yml.
+
+    Refuses a build whose verdict is fail (exit 1); publishing the same build again changes nothing.
+    """
+    from scv.publish import run_publish
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run_publish(client, build_id, env, inventory)
+
+
 @app.command("match-eval")
 def match_eval(
     build_dir: Annotated[Path, typer.Argument(help="A build directory (SCV_HOME/builds/CLIENT/BUILD).")],
@@ -169,9 +212,6 @@ def _not_built(verb: str, issue: int):
 for _app, _verb, _issue, _help in [
     (app, "profile", 7, "Profile new data files: structure, content and quality, before processing."),
     (source_app, "add", 7, "Add a source to client.yml with a staging model, from a profiled file."),
-    (app, "check", 4, "Check a build's logs and results against live and last week; raise queries."),
-    (app, "report", 4, "Write a build's HTML and JSON report."),
-    (app, "publish", 4, "Publish a checked build to a client's test site."),
     (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
     (app, "rollback", 5, "Put the previous release back on a site."),
     (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
