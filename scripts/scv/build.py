@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import check, dbt_worker, paths
+from scv import builds, check, dbt_worker, paths
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -92,7 +92,7 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
                     partial / "work",
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
-                previous = load_previous_build(con, name)
+                previous = load_previous_build(con, name, build_id)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
@@ -140,25 +140,10 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     return result
 
 
-def previous_build(name: str) -> Path | None:
-    """The client's latest complete build that did not fail: where customer ids come from."""
-    builds = paths.builds_dir(name)
-    for build in sorted(builds.iterdir(), reverse=True) if builds.is_dir() else []:
-        if build.name.startswith(".") or not (build / "exports" / "customer_sources.parquet").exists():
-            continue
-        try:
-            verdict = json.loads((build / "build.json").read_text())["verdict"]
-        except (OSError, ValueError, KeyError):
-            continue
-        if verdict != "fail":
-            return build
-    return None
-
-
-def load_previous_build(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str) -> str | None:
     """raw.previous_customer_sources and raw.previous_customer_id_history from the previous build
-    (empty on a client's first build), so a customer keeps its id from week to week."""
-    build = previous_build(name)
+    that did not fail (empty on a client's first build), so a customer keeps its id."""
+    build = builds.previous(name, build_id)
     exports = build / "exports" if build else None
     con.execute(
         "create or replace table raw.previous_customer_sources "
@@ -168,7 +153,7 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str) -> str | None
         "create or replace table raw.previous_customer_id_history (build_id varchar, customer_id varchar, "
         "previous_customer_id varchar, change_type varchar, record_count bigint)"
     )
-    if exports is None:
+    if exports is None or not (exports / "customer_sources.parquet").exists():
         return None
     con.execute(
         "insert into raw.previous_customer_sources select customer_id, source, source_record_id "
