@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup demo test lint unit bench-profile clean
+.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,9 +22,28 @@ $(SYNCED): pyproject.toml uv.lock
 
 setup: $(SYNCED) ## Install uv when missing and the locked Python environment.
 
-demo: $(SYNCED) ## The main job on the embedded default: demo delivery -> weekly build.
+chromium: ## Debian's chromium and chromedriver, for the page tests and screenshots (installed when missing).
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
+demo: $(SYNCED) ## The weekly job on the embedded default: demo delivery -> build + check -> report -> test site.
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
+	$(SCV) report demo latest
+	$(SCV) publish demo latest --env test
+	@current=$(SCV_HOME)/sites/demo/test/current; \
+	 echo; echo "report    $$current/report/index.html"; \
+	 echo "site      $$(grep -A1 '^  test:' clients/demo/client.yml | sed -n 's/ *url: *//p')  (make serve: serves $$current/site there)"
+
+serve: $(SYNCED) ## Serve the demo client's test site on its URL until Ctrl-C (nginx comes with its own issue).
+	$(VENV)/bin/python -m scv.serve demo test
+
+screenshots: $(SYNCED) chromium ## Headless Chromium screenshots of the demo test site's report and site.
+	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
+	$(VENV)/bin/python -m scv.screenshots demo test
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests
@@ -34,13 +53,16 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
 
-unit: $(SYNCED) ## pytest only.
+unit: $(SYNCED) chromium ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
 
-bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench); print seconds and peak memory.
-	$(VENV)/bin/python -m scv.bench
+bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
+	$(VENV)/bin/python -m scv.bench $(BENCH_SCV_ARGS)
+
+bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
+	$(VENV)/bin/python -m scv.bench_profile
 
 clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	rm -rf $(SCV_HOME) target logs

@@ -2,13 +2,13 @@
 
 {% macro clean_text(column) -%}
     {#- Trim, collapse inner runs of whitespace, and turn blanks into nulls. -#}
-    nullif(trim(regexp_replace({{ column }}, '\s+', ' ', 'g')), '')
+    nullif(trim({{ replace_all(column, '\\s+', ' ') }}), '')
 {%- endmacro %}
 
 {% macro clean_email(column) -%}
     {#- Lowercase and strip spaces; anything without exactly one @ and a dot after it is not an email. -#}
     case
-        when regexp_matches(lower(replace({{ column }}, ' ', '')), '^[^@]+@[^@]+\.[^@]+$')
+        when {{ matches("lower(replace(" ~ column ~ ", ' ', ''))", '^[^@]+@[^@]+\\.[^@]+$') }}
             then lower(replace({{ column }}, ' ', ''))
     end
 {%- endmacro %}
@@ -30,8 +30,12 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp(column) -%}
+    {#- ISO first (the cast), then the day-first forms UK and European systems export. -#}
     coalesce(
         try_cast(trim({{ column }}) as timestamp),
-        try_strptime(trim({{ column }}), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
+        try_strptime(
+            trim({{ column }}),
+            ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y']
+        )
     )
 {%- endmacro %}

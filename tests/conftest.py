@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 # What a build reads from the checkout; tests edit their own copy, never the real one.
-REPO_PARTS = ["clients", "models", "macros", "seeds", "dbt_project.yml", "profiles.yml", ".github"]
+REPO_PARTS = [
+    "clients",
+    "models",
+    "macros",
+    "seeds",
+    "tests/dbt",
+    "dbt_project.yml",
+    "profiles.yml",
+    ".github",
+    "playbooks",
+]
 
 
 def need(command: str) -> str:
@@ -33,17 +44,22 @@ class Result:
     err: str
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository's client and model files, with its own SCV_HOME."""
-    root = tmp_path / "repo"
-    root.mkdir()
+def copy_repo(root: Path) -> Path:
+    """A copy of the repository's client and model files at root (tests edit it freely)."""
+    root.mkdir(parents=True)
     for part in REPO_PARTS:
         source = REPO / part
         if source.is_dir():
             shutil.copytree(source, root / part)
         elif source.exists():
             shutil.copy2(source, root / part)
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's client and model files, with its own SCV_HOME."""
+    root = copy_repo(tmp_path / "repo")
     monkeypatch.setenv("SCV_REPO", str(root))
     monkeypatch.setenv("SCV_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(root)
@@ -69,3 +85,45 @@ def scv(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def scv_process(*args: str | Path, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    """`scv` as its own process, as a workflow step runs it."""
+    command = [str(Path(sys.executable).with_name("scv")), *map(str, args)]
+    return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, **kwargs)
+
+
+@dataclass
+class Weeks:
+    """Two weekly builds of the demo client, week 1 then a clean week 2, with reports."""
+
+    repo: Path
+    home: Path
+    week1: str
+    week2: str
+
+
+@pytest.fixture(scope="session")
+def two_weeks(tmp_path_factory: pytest.TempPathFactory) -> Weeks:
+    """Built once per test session: every real dbt build costs tens of seconds."""
+    from weeks import write_week
+
+    base = tmp_path_factory.mktemp("weeks")
+    env = {"SCV_REPO": str(copy_repo(base / "repo")), "SCV_HOME": str(base / "home"), "COLUMNS": "200"}
+    ids = []
+    for week in (1, 2):
+        inbox = write_week(base / f"inbox-{week}", week)
+        built = scv_process("build", "demo", "--inbox", inbox, env=env)
+        assert built.returncode == 0, built.stdout + built.stderr
+        ids.append(sorted(p.name for p in (base / "home" / "builds" / "demo").iterdir())[-1])
+        reported = scv_process("report", "demo", ids[-1], env=env)
+        assert reported.returncode == 0, reported.stdout + reported.stderr
+    return Weeks(Path(env["SCV_REPO"]), Path(env["SCV_HOME"]), *ids)
+
+
+@pytest.fixture
+def weekly(two_weeks: Weeks, repo: Path, tmp_path: Path) -> Weeks:
+    """A private copy of the two weekly builds in this test's own SCV_HOME and repository copy."""
+    home = tmp_path / "home"
+    shutil.copytree(two_weeks.home / "builds", home / "builds", symlinks=True)
+    return Weeks(repo, home, two_weeks.week1, two_weeks.week2)

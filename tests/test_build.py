@@ -34,8 +34,15 @@ def test_build_with_a_malformed_row_counts_it_and_keeps_every_good_record(scv, r
     crm = next(i for i in meta["inputs"] if i["source"] == "crm_contacts")
     assert (crm["rows"], crm["rejected_rows"]) == (4, 1)
     assert len(crm["sha256"]) == 64
-    assert next(c for c in meta["checks"] if c["name"] == "rejected rows")["outcome"] == "warn"
-    assert meta["verdict"] == "pass"
+    rejected = next(
+        c for c in meta["checks"] if c["name"] == "rejected rows" and c["subject"] == "crm_contacts.csv"
+    )
+    assert rejected["outcome"] == "warn"
+    # One unreadable row in five is over the query threshold: the client is asked for a corrected file.
+    assert meta["verdict"] == "query"
+    assert any(
+        "1 of 5 rows (20%) of crm_contacts.csv could not be read" in q["question"] for q in meta["queries"]
+    )
     assert "1 rejected" in result.out
 
     with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:

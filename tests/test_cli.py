@@ -1,7 +1,9 @@
 """The command surface: every verb of DESIGN.md exists, and none fakes success."""
 
+import json
 import re
 
+import duckdb
 import pytest
 
 DESIGN_VERBS = [
@@ -29,7 +31,7 @@ def test_groups_list_their_subcommands(scv, group):
 
 @pytest.mark.parametrize(
     "args",
-    [["check"], ["report"], ["publish"], ["promote"], ["rollback"], ["match-eval"],
+    [["promote"], ["rollback"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
      ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"]],
 )  # fmt: skip
@@ -52,3 +54,32 @@ def test_unknown_client_is_one_line_exit_2(scv, repo):
     assert result.code == 2
     assert result.err.count("\n") == 1
     assert "no client 'nosuchclient'" in result.err
+
+
+def test_match_eval_measures_pairs_and_clusters(scv, tmp_path):
+    """Three records put in one customer where truth says two people: precision 1/3, recall 1."""
+    build = tmp_path / "build"
+    (build / "exports").mkdir(parents=True)
+    duckdb.sql(
+        "copy (select * from (values ('C1', 'crm', '1'), ('C1', 'crm', '2'), ('C1', 'shop', '9'), ('C2', 'crm', '3')) "
+        f"t(customer_id, source, source_record_id)) to '{build}/exports/customer_sources.parquet' (format parquet)"
+    )
+    truth = tmp_path / "truth.csv"
+    truth.write_text("source,source_record_id,entity_id\ncrm,1,P1\ncrm,2,P1\nshop,9,P2\ncrm,3,P3\n")
+    result = scv("match-eval", build, "--truth", truth, "--json")
+    assert result.code == 0, result.err
+    figures = json.loads(result.out)
+    assert figures["pairwise"] == {
+        "precision": round(1 / 3, 6), "recall": 1.0, "f1": 0.5,
+        "true_positive_pairs": 1, "predicted_pairs": 3, "true_pairs": 1,
+    }  # fmt: skip
+    assert (
+        figures["clusters"]["entities_split"] == 0 and figures["clusters"]["customers_merging_entities"] == 1
+    )
+    assert figures["clusters"]["entities_exactly_right"] == 1  # P3 only
+    low = scv("match-eval", build, "--truth", truth, "--min-f1", "0.9")
+    assert low.code == 1 and "below 0.9" in low.err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source,id\ncrm,1\n")
+    broken = scv("match-eval", build, "--truth", bad)
+    assert broken.code == 2 and "bad.csv: line 1: missing column(s) entity_id, source_record_id" in broken.err

@@ -1,146 +1,133 @@
-"""`make bench-profile`: profile a 10-million-row, ~1 GB CSV; print seconds and peak memory.
+"""`make bench-scv`: the demo client built at 100k and 1M source records (10M on request).
 
-The file is synthetic contact data made by DuckDB under SCV_HOME/bench/ (never in git) and
-kept between runs. `scv profile` runs as its own process, exactly as a person would run it, so
-the peak is that process's resident memory and nothing of the generator's.
+Prints, per size: records, wall seconds and records per second of each step (load, dbt models,
+dbt tests), the whole build's wall time and peak memory, and the matching quality at that size.
+Deliveries are generated once and kept under SCV_HOME/bench/ (they take longer to write than
+to build); each size is built in a fresh builds folder so no previous build carries ids over.
+
+    python -m scv.bench [--sizes 100000,1000000] [--with-10m]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import duckdb
+from rich.console import Console
+from rich.table import Table
 
 from scv import paths
+from scv.demo_data import generate
+from scv.match_eval import evaluate
+from scv.progress import steps
 
-TARGET_SECONDS = 30
-TARGET_PEAK_GIB = 4
-FIRST = [
-    "James",
-    "Mary",
-    "John",
-    "Patricia",
-    "Robert",
-    "Jennifer",
-    "Michael",
-    "Linda",
-    "Zoë",
-    "Søren",
-    "José",
-    "Ann",
-    "Mohammed",
-    "Wei",
-    "Olga",
-    "Priya",
-]
-LAST = [
-    "Smith",
-    "Jones",
-    "Williams",
-    "Brown",
-    "Taylor",
-    "Davies",
-    "Müller",
-    "García",
-    "O'Brien",
-    "Nguyen",
-    "Kowalski",
-    "Evans",
-    "Thomas",
-    "Roberts",
-    "Johnson",
-    "Lee",
-]
-CITIES = [
-    "London",
-    "Manchester",
-    "Leeds",
-    "Glasgow",
-    "Köln",
-    "Paris",
-    "Dublin",
-    "Cardiff",
-    "Bristol",
-    "Oxford",
-]
+RECORDS_PER_PERSON = 2.98  # what the demo generator writes, on average, per person
+console = Console(width=160)  # the figures table needs the width, even in CI logs
 
 
-def generate(path: Path, rows: int) -> None:
-    """A contact export of `rows` rows, deterministic, with the mess the profile should find:
-    2% broken emails, a few formula cells, stray spaces and duplicate ids."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with duckdb.connect() as con:
-        con.execute("set enable_progress_bar = false")
-        con.execute("create macro pick(i, k, n) as (hash(i, k) % n)::bigint")
-        con.execute(
-            f"""
-            copy (
-              select
-                'C' || lpad((case when pick(i, 0, 100000) = 0 then i else i + 1 end)::varchar, 8, '0')
-                    as customer_id,
-                (['Dr', 'Mr', 'Ms', 'Mrs', 'Prof', ''])[1 + pick(i, 1, 6)] as title,
-                (case when pick(i, 14, 10000) = 0 then ' ' else '' end)
-                    || ($1::varchar[])[1 + pick(i, 2, {len(FIRST)})] as first_name,
-                ($2::varchar[])[1 + pick(i, 3, {len(LAST)})] as last_name,
-                case when pick(i, 4, 50) = 0 then 'not-an-email'
-                     else lower(($1::varchar[])[1 + pick(i, 2, {len(FIRST)})]) || '.' || pick(i, 5, 100000)
-                          || '@ex.org' end as email,
-                '020 ' || lpad(pick(i, 6, 10000)::varchar, 4, '0') || ' '
-                    || lpad(pick(i, 7, 10000)::varchar, 4, '0')
-                    as phone,
-                (['SW1A 1AA', 'M1 1AE', 'LS1 4AP', 'G1 1XQ', 'CF10 1EP', 'OX1 2JD', 'BS1 5TR', 'N/A'])
-                    [1 + pick(i, 8, 8)]
-                    as postcode,
-                ($3::varchar[])[1 + pick(i, 9, {len(CITIES)})] as city,
-                (['UK', 'GB', 'United Kingdom', 'DE', 'FR', 'IE'])[1 + pick(i, 10, 6)] as country,
-                strftime(date '1940-01-01' + pick(i, 11, 25000)::int, '%Y-%m-%d') as date_of_birth,
-                strftime(timestamp '2020-01-01' + to_seconds(pick(i, 12, 150000000)), '%Y-%m-%d %H:%M')
-                    as updated_at,
-                case when pick(i, 15, 1000000) = 0 then '=1+1'
-                     else round(pick(i, 13, 100000) / 100.0, 2)::varchar end
-                    as lifetime_value
-              from range({rows}) t(i)
-            ) to '{partial}' (header, delimiter ',')
-            """,
-            [FIRST, LAST, CITIES],
-        )
-    partial.rename(path)
+def delivery(records: int) -> Path:
+    folder = paths.scv_home() / "bench" / f"delivery-{records}"
+    if not (folder / "truth.csv").exists():
+        with steps(console=console) as progress:
+            task = progress.add_task(f"Generating {records:,} records", total=None)
+            generate(
+                folder,
+                customers=round(records / RECORDS_PER_PERSON),
+                seed=42,
+                progress=lambda what, n: progress.update(task, description=f"{records:,}: {what}"),
+            )
+    return folder
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    args = parser.parse_args()
-    bench = paths.scv_home() / "bench"
-    data = bench / f"contacts-{args.rows}.csv"
-    if not data.exists():
-        print(f"Generating {args.rows:,} rows into {data} (once; kept for the next run)…", flush=True)
-        clock = time.perf_counter()
-        generate(data, args.rows)
-        print(f"  generated in {time.perf_counter() - clock:.0f} s", flush=True)
-    size = data.stat().st_size
-    print(
-        f"Profiling {data} ({size / 1e9:.2f} GB, {args.rows:,} rows) on {os.cpu_count()} cores…", flush=True
-    )
+def build(inbox: Path, home: Path) -> dict:
+    """One `scv build demo` in its own process, timed, with the peak memory of its process tree."""
+    shutil.rmtree(home / "builds", ignore_errors=True)  # no previous build: every size starts alike
+    env = {**os.environ, "SCV_HOME": str(home)}
     scv = Path(sys.executable).with_name("scv")
-    clock = time.perf_counter()
-    done = subprocess.run([str(scv), "profile", str(data), "--out", str(bench / "report")], check=False)
-    seconds = time.perf_counter() - clock
-    # ru_maxrss of the children is the largest resident set of any one child: the profile run
-    peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 2**30
-    verdict = "within" if seconds <= TARGET_SECONDS and peak_gib <= TARGET_PEAK_GIB else "OVER"
-    print(
-        f"bench-profile: {seconds:.1f} s wall, peak memory {peak_gib:.2f} GiB "
-        f"({verdict} the target of {TARGET_SECONDS} s and {TARGET_PEAK_GIB} GiB)"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(scv), "build", "demo", "--inbox", str(inbox)], env=env, stdout=subprocess.DEVNULL
     )
-    sys.exit(done.returncode or (0 if verdict == "within" else 1))
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: the build of {inbox} failed (exit {proc.returncode})")
+    (build_dir,) = (home / "builds" / "demo").glob("2*")
+    meta = json.loads((build_dir / "build.json").read_text())
+    results = json.loads((build_dir / "logs" / "run_results.json").read_text())
+    busy: dict[str, float] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        busy[kind] = busy.get(kind, 0.0) + result["execution_time"]
+    return {
+        "build_dir": build_dir,
+        "wall_s": wall,
+        "load_s": meta["timings_s"]["load"],
+        "dbt_s": meta["timings_s"]["dbt"],
+        "dbt_run_s": results["elapsed_time"],
+        "models_s": busy.get("model", 0.0) + busy.get("seed", 0.0),
+        "tests_s": busy.get("test", 0.0) + busy.get("unit_test", 0.0),
+        "peak_rss_gib": usage.ru_maxrss / 2**20,  # Linux reports KiB
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m scv.bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="Source records per build, comma-separated."
+    )
+    parser.add_argument(
+        "--with-10m", action="store_true", help="Also build 10M records (about half an hour)."
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")] + ([10_000_000] if args.with_10m else [])
+    home = paths.scv_home() / "bench" / "home"
+    rows = []
+    for records in sizes:
+        inbox = delivery(records)
+        console.print(f"Building {records:,} records…")
+        figures = build(inbox, home)
+        quality = evaluate(figures.pop("build_dir"), inbox / "truth.csv")
+        rows.append({"records": quality["records"], **figures, "pairwise": quality["pairwise"]})
+
+    table = Table(
+        title="scv build of the demo client (load + dbt build, tests included)", title_justify="left"
+    )
+    for column in ("records", "load s", "rec/s", "dbt s", "models s*", "rec/s", "tests s*", "load+dbt s",
+                   "build wall s", "peak GiB", "precision", "recall", "F1"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for r in rows:
+        n = r["records"]
+        table.add_row(
+            f"{n:,}",
+            f"{r['load_s']:.1f}",
+            f"{n / r['load_s']:,.0f}",
+            f"{r['dbt_s']:.1f}",
+            f"{r['models_s']:.1f}",
+            f"{n / r['models_s']:,.0f}",
+            f"{r['tests_s']:.1f}",
+            f"{r['load_s'] + r['dbt_s']:.1f}",
+            f"{r['wall_s']:.1f}",
+            f"{r['peak_rss_gib']:.2f}",
+            f"{r['pairwise']['precision']:.4f}",
+            f"{r['pairwise']['recall']:.4f}",
+            f"{r['pairwise']['f1']:.4f}",
+        )
+    console.print(table)
+    console.print(
+        "* models s and tests s are dbt's per-node execution times summed (2 threads run side by side); "
+        "dbt s is the dbt process's wall time, start-up included. Build wall adds exports and checksums."
+    )
+    out = paths.scv_home() / "bench" / "results.json"
+    out.write_text(json.dumps(rows, indent=2) + "\n")
+    console.print(f"Figures written to {out}")
 
 
 if __name__ == "__main__":

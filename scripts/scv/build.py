@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import paths
+from scv import builds, check, dbt_worker, paths
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -29,7 +28,7 @@ from scv.progress import steps
 console = Console()
 
 # The tables of the single customer view that are also exported as Parquet.
-EXPORTS = ("customers", "customer_sources")
+EXPORTS = ("customers", "customer_sources", "customer_id_history")
 
 
 @dataclass
@@ -79,7 +78,9 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     partial = final.with_name(f".{build_id}.partial")
     partial.mkdir(parents=True)
     timings: dict[str, float] = {}
+    worker = None
     try:
+        worker = start_dbt(client, partial, build_id)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
@@ -91,22 +92,17 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
                     partial / "work",
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
+                previous = load_previous_build(con, name, build_id)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            dbt_ok, dbt_summary = run_dbt(client, partial, progress)
+            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress)
             timings["dbt"] = time.perf_counter() - clock
 
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
             _export(partial)
-        checks = _checks(inputs, dbt_ok, dbt_summary)
-        verdict = (
-            "fail"
-            if any(c["outcome"] == "fail" for c in checks)
-            else ("query" if any(c["outcome"] == "query" for c in checks) else "pass")
-        )
         finished = datetime.now(UTC).replace(microsecond=0)
         build_json = {
             "client": name,
@@ -119,18 +115,24 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             "duration_s": round((finished - started).total_seconds(), 1),
             "timings_s": {k: round(v, 2) for k, v in timings.items()},
             "inbox": str(inbox),
+            "previous_build": previous,
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
             "dbt": dbt_summary,
-            "checks": checks,
-            "queries": [],
-            "verdict": verdict,
         }
+        # The last step: checks, queries and the verdict (scv check), against last week and live.
+        clock = time.perf_counter()
+        build_json.update(check.evaluate(client, partial, build_json))
+        build_json["timings_s"]["check"] = round(time.perf_counter() - clock, 2)
+        verdict = build_json["verdict"]
         shutil.rmtree(partial / "work", ignore_errors=True)
         (partial / "build.json").write_text(json.dumps(build_json, indent=2) + "\n", encoding="utf-8")
         write_sha256sums(partial)
         partial.rename(final)
     except BaseException:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
         shutil.rmtree(partial, ignore_errors=True)
         raise
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
@@ -138,17 +140,49 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     return result
 
 
-def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
-    """dbt build for this client only: its folder, the shared models and the seeds.
+def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str) -> str | None:
+    """raw.previous_customer_sources and raw.previous_customer_id_history from the previous build
+    that did not fail (empty on a client's first build), so a customer keeps its id."""
+    build = builds.previous(name, build_id)
+    exports = build / "exports" if build else None
+    con.execute(
+        "create or replace table raw.previous_customer_sources "
+        "(customer_id varchar, source varchar, source_record_id varchar)"
+    )
+    con.execute(
+        "create or replace table raw.previous_customer_id_history (build_id varchar, customer_id varchar, "
+        "previous_customer_id varchar, change_type varchar, record_count bigint)"
+    )
+    if exports is None or not (exports / "customer_sources.parquet").exists():
+        return None
+    con.execute(
+        "insert into raw.previous_customer_sources select customer_id, source, source_record_id "
+        f"from read_parquet('{exports / 'customer_sources.parquet'}')"
+    )
+    if (exports / "customer_id_history.parquet").exists():
+        con.execute(
+            "insert into raw.previous_customer_id_history by name "
+            f"select * from read_parquet('{exports / 'customer_id_history.parquet'}')"
+        )
+    return build.name
 
-    dbt runs as a child process: it holds the DuckDB file open and keeps global state, which
-    must not leak into the next build of a long-lived process (tests, the weekly runner).
-    """
-    logs = build_dir / "logs"
-    target = paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
-    task = progress.add_task("dbt build", total=None)
+
+def dbt_vars(client: Client) -> dict:
+    """The vars a build passes to dbt: the client and its matching settings merged over the
+    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
+    build would make dbt re-parse the whole project every time.)"""
+    import yaml
+
+    project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
+    matching = dict(project["vars"]["matching"])
+    matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
+    return {"client": client.name, "matching": matching}
+
+
+def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Popen:
+    """dbt build for this client only (its folder, the shared models and the seeds), started
+    now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
     command = [
-        str(Path(sys.executable).with_name("dbt")),
         "--no-use-colors",
         "--log-format",
         "json",
@@ -159,28 +193,43 @@ def run_dbt(client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
         "--log-format-file",
         "text",
         "--log-path",
-        str(logs),
+        str(build_dir / "logs"),
         "build",
         "--project-dir",
         str(paths.repo_root()),
         "--profiles-dir",
         str(paths.repo_root()),
         "--target-path",
-        str(target),
+        str(_dbt_target(client)),
         "--select",
         f"path:models/clients/{client.name}",
         "path:models/shared",
         "path:seeds",
         "--vars",
-        json.dumps({"client": client.name}),
+        json.dumps(dbt_vars(client)),
     ]
     env = {
         **os.environ,
-        "SCV_DUCKDB_PATH": str(build_dir / "scv.duckdb"),
+        # Relative to dbt's working directory, the build: a profile that names a different path
+        # every build would make dbt re-parse the whole project every time.
+        "SCV_DUCKDB_PATH": "scv.duckdb",
+        "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    return dbt_worker.start(command, env, build_dir)
+
+
+def _dbt_target(client: Client) -> Path:
+    return paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
+
+
+def run_dbt(worker: subprocess.Popen, client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+    """Let the started dbt run, following its JSON log for the progress bar."""
+    logs, target = build_dir / "logs", _dbt_target(client)
+    task = progress.add_task("dbt build", total=None)
+    dbt_worker.go(worker)
     errors: list[str] = []
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=paths.repo_root()) as proc:
+    with worker as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             try:
@@ -219,7 +268,8 @@ def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
                 {
                     "node": r["unique_id"],
                     "status": r["status"],
-                    "message": (r.get("message") or "").splitlines()[0][:300],
+                    # dbt's first line names the node; the next says what went wrong.
+                    "message": " ".join(x.strip() for x in (r.get("message") or "").splitlines()[:2])[:300],
                 }
             )
     return {
@@ -250,32 +300,6 @@ def _export(build_dir: Path) -> None:
             con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet, compression zstd)")
 
 
-def _checks(inputs: list[LoadedFile], dbt_ok: bool, dbt_summary: dict) -> list[dict]:
-    """The build's own checks. Comparisons with live and last week come with `scv check` (#4)."""
-    rejected = sum(i.rejected_rows for i in inputs)
-    checks = [
-        {
-            "name": "dbt build",
-            "outcome": "pass" if dbt_ok else "fail",
-            "detail": ", ".join(f"{n} {s}" for s, n in sorted(dbt_summary.get("results", {}).items()))
-            or dbt_summary.get("error", ""),
-        }
-    ]
-    checks.append(
-        {
-            "name": "rejected rows",
-            "outcome": "warn" if rejected else "pass",
-            "detail": "; ".join(
-                f"{i.file}: {i.rejected_rows:,} of {i.rows + i.rejected_rows:,}"
-                for i in inputs
-                if i.rejected_rows
-            )
-            or "none",
-        }
-    )
-    return checks
-
-
 def _print_summary(result: BuildResult, build_json: dict) -> None:
     colour = {"pass": "green", "query": "yellow", "fail": "red"}[result.verdict]
     console.print(
@@ -287,12 +311,7 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
-    for check in build_json["checks"]:
-        if check["outcome"] != "pass":
-            console.print(
-                f"  [{'red' if check['outcome'] == 'fail' else 'yellow'}]{check['name']}: "
-                f"{check['outcome']}[/] {check['detail']}"
-            )
+    check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
         console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
     console.print(f"  build directory  {display_path(result.path)}")

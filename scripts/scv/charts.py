@@ -93,8 +93,10 @@ def line_chart(
         )
     step = max(1, n // 6)
     for i in range(0, n, step):
+        # The last label ends at the plot's edge instead of running off the picture.
+        anchor = "end" if i == n - 1 and n > 1 else "middle"
         out.append(
-            f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+            f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="{anchor}">'
             f"{escape(str(x_labels[i]))}</text>"
         )
     for k, (name, points) in enumerate(series.items()):
@@ -122,8 +124,17 @@ def line_chart(
     return Markup("".join(out))
 
 
-def stacked_bar(parts: Mapping[str, float], *, title: str = "", width: int = 560) -> Markup:
-    """One horizontal bar split into shares (e.g. pass/warn/fail, or sources of a customer base)."""
+def stacked_bar(
+    parts: Mapping[str, float],
+    *,
+    title: str = "",
+    width: int = 560,
+    colours: Mapping[str, str] | None = None,
+) -> Markup:
+    """One horizontal bar split into shares (e.g. pass/warn/fail, or sources of a customer base).
+
+    colours maps a part to its colour where the colour means something (pass green, fail red).
+    """
     total = sum(v for v in parts.values() if v > 0)
     if not total:
         return Markup('<p class="muted">No data.</p>')
@@ -135,7 +146,7 @@ def stacked_bar(parts: Mapping[str, float], *, title: str = "", width: int = 560
         if value <= 0:
             continue
         w = width * value / total
-        colour = PALETTE[k % len(PALETTE)]
+        colour = (colours or {}).get(name, PALETTE[k % len(PALETTE)])
         out.append(
             f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="22" fill="{colour}">'
             f"<title>{escape(name)}: {_fmt(value)} ({100 * value / total:.1f}%)</title></rect>"

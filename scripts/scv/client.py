@@ -136,6 +136,22 @@ contacts as (
 select * from contacts
 """
 
+ACTIVITY_SQL = """\
+{{#- What {display_name}'s customers did (orders, subscriptions, events…), on the canonical
+    activity shape the shared customer_activity mart reads. None yet: add a select per source
+    that records activity, and union them. -#}}
+
+select
+    cast(null as varchar) as source,
+    cast(null as varchar) as source_record_id,
+    cast(null as varchar) as activity_type,
+    cast(null as timestamp) as activity_at,
+    cast(null as decimal(12, 2)) as amount,
+    cast(null as varchar) as currency,
+    cast(null as varchar) as description
+where false
+"""
+
 MODELS_YML = """\
 version: 2
 
@@ -152,6 +168,8 @@ models:
       - name: source_record_id
         description: The record's id in its source.
         data_tests: [not_null]
+  - name: int_{name}__activity_unioned
+    description: What {display_name}'s customers did, one row per activity (none yet).
 """
 
 
@@ -173,6 +191,7 @@ def scaffold(name: str, display_name: str | None = None) -> list[Path]:
         models / f"_{name}__models.yml": MODELS_YML,
         models / f"stg_{name}__contacts.sql": STAGING_SQL,
         models / f"int_{name}__contacts_unioned.sql": UNIONED_SQL,
+        models / f"int_{name}__activity_unioned.sql": ACTIVITY_SQL,
     }
     for path, template in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from scv import paths
 from scv.errors import Problem, Problems, ScvError
@@ -99,9 +99,77 @@ class Source(Strict):
     columns: list[str] = Field(default_factory=list, description="Columns the delivery must have.")
 
 
+# Keys of int_contacts_matchable a blocking rule may use.
+MATCH_KEYS = Literal[
+    "email_key", "phone_key", "orcid_key", "customer_number_key", "first_name_key", "first_name_canonical",
+    "first_initial", "last_name_key", "postcode_key", "postcode_district", "organisation_key", "birth_date",
+    "country_code",
+]  # fmt: skip
+Probability = Annotated[float, Field(gt=0, lt=1)]
+
+
 class Matching(Strict):
-    max_group_size: int = Field(50, ge=2, description="Largest cluster accepted; bigger means a hub key.")
+    """Identity resolution settings. A setting left out takes its default from dbt_project.yml
+    (vars.matching), where each is explained; macros/matching.sql says how they are used."""
+
+    threshold: Probability | None = None
+    max_group_size: int | None = Field(None, ge=2)
+    hub_names: int | None = Field(None, ge=1)
+    max_block_size: int | None = Field(None, ge=2)
+    min_population: int | None = Field(None, ge=1)
+    max_iterations: int | None = Field(None, ge=1)
     source_priority: list[str] = Field(default_factory=list)
+    m_probabilities: dict[Identifier, dict[Identifier, Probability]] | None = None
+    blocking_rules: list[Annotated[list[MATCH_KEYS], Field(min_length=1)]] | None = Field(None, min_length=1)
+
+    def dbt_overrides(self, sources: list[str]) -> dict[str, Any]:
+        """The settings this client sets, as dbt vars; source priority defaults to client.yml's order."""
+        overrides = self.model_dump(exclude_none=True, exclude={"source_priority"})
+        overrides["source_priority"] = self.source_priority or sources
+        return overrides
+
+
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class Checks(Strict):
+    """Thresholds of `scv check`, per client. Percentages compare this build with the previous
+    build and with the live one; `pts` are percentage points of a rate (45% -> 38% is 7 points).
+
+    A finding over a `warn` threshold is a warning for the team; over a `query` threshold it also
+    becomes a question to the client, and the build waits for the answer; over `fail` it stops.
+    """
+
+    rows_change_warn_pct: Percent = Field(10, description="Rows of a source rose or fell by more.")
+    rows_change_query_pct: Percent = Field(25, description="...and ask the client whether it was complete.")
+    removed_records_query_pct: Percent = Field(
+        20, description="Share of last week's records of a source that are gone this week."
+    )
+    rejected_rows_warn_pct: Percent = Field(0, description="Share of a file's rows that could not be read.")
+    rejected_rows_query_pct: Percent = Field(1, description="...and ask the client for a corrected file.")
+    rejected_rows_fail_pct: Percent = Field(25, description="...so many that the build is not usable.")
+    customers_change_warn_pct: Percent = Field(10, description="Customers rose or fell by more.")
+    match_rate_change_warn_pts: Percent = Field(5, description="Share of records matched to another moved.")
+    fill_rate_drop_warn_pts: Percent = Field(5, description="A golden-record field is filled less often.")
+    fill_rate_drop_query_pts: Percent = Field(20, description="...and ask if a source stopped sending it.")
+    ready_by_margin_minutes: int = Field(
+        60, ge=0, description="Warn when a build at the scheduled time would be ready with less to spare."
+    )
+    static_sources: list[str] = Field(
+        default_factory=list, description="Sources that may be identical from week to week (never stale)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Checks:
+        for low, high in [
+            ("rows_change_warn_pct", "rows_change_query_pct"),
+            ("rejected_rows_warn_pct", "rejected_rows_query_pct"),
+            ("rejected_rows_query_pct", "rejected_rows_fail_pct"),
+            ("fill_rate_drop_warn_pts", "fill_rate_drop_query_pts"),
+        ]:
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"{low} ({getattr(self, low):g}) is above {high} ({getattr(self, high):g})")
+        return self
 
 
 class Site(Strict):
@@ -122,6 +190,7 @@ class ClientConfig(Strict):
     contacts: list[Contact] = Field(min_length=1)
     sources: list[Source] = Field(min_length=1)
     matching: Matching = Matching()
+    checks: Checks = Checks()
     sites: Sites
 
 
@@ -280,6 +349,11 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
             problems.append(
                 doc.problem(("matching", "source_priority", i), f"{source_name!r} is not a source")
             )
+    checks = data.get("checks") if isinstance(data.get("checks"), dict) else {}
+    static = checks.get("static_sources") if isinstance(checks.get("static_sources"), list) else []
+    for i, source_name in enumerate(static):
+        if names and source_name not in names:
+            problems.append(doc.problem(("checks", "static_sources", i), f"{source_name!r} is not a source"))
     branding = data.get("branding") if isinstance(data.get("branding"), dict) else {}
     if isinstance(logo := branding.get("logo"), str) and not (folder / logo).is_file():
         problems.append(doc.problem(("branding", "logo"), f"logo file {logo!r} not found in {folder}"))

@@ -12,6 +12,12 @@ class ScvError(Exception):
     exit_code = 2
 
 
+class ProblemFound(ScvError):
+    """The work found a problem (a failed check, a refused publish): one line, exit 1."""
+
+    exit_code = 1
+
+
 class NotBuiltYet(ScvError):
     """A verb from the design that has not been built yet: never a fake success."""
 

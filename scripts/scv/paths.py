@@ -39,3 +39,8 @@ def inbox_dir(client: str) -> Path:
 
 def builds_dir(client: str) -> Path:
     return scv_home() / "builds" / client
+
+
+def sites_dir(client: str) -> Path:
+    """Site roots of the local inventory: sites/<client>/<env>/{releases/,current}."""
+    return scv_home() / "sites" / client

@@ -1,6 +1,11 @@
-{#- First version of identity resolution: records sharing a normalised email are one person;
-    a record without an email is a person of its own. Issue #3 replaces this with blocking,
-    Fellegi-Sunter scoring and connected components. -#}
+{#- Records grouped into people: connected components of the matched pairs.
+
+    Guard against hub chains: a component larger than matching.max_group_size is clustered
+    again on its near-certain links only (match probability within a thousandth of the
+    threshold's error from 1); whatever is still too large is left as single records and
+    flagged, for a person to look at, rather than merging hundreds of people. -#}
+
+{%- set strict = 1 - (1 - match_setting('threshold')) / 1000 %}
 
 with
 
@@ -8,14 +13,76 @@ contacts as (
     select * from {{ ref('int_contacts_normalised') }}
 ),
 
-keyed as (
+first_pass as (
+    select * from (
+        {{ connected_components(
+            "(select record_index as node from " ~ ref('int_contacts_normalised') ~ ")",
+            "(select record_index_l as node_l, record_index_r as node_r from "
+                ~ ref('int_contact_pairs_scored') ~ " where is_match)",
+            match_setting('max_iterations')
+        ) }}
+    )
+),
+
+first_sizes as (
     select
-        *,
-        coalesce('email:' || email_key, 'record:' || source || ':' || source_record_id) as cluster_key
-    from contacts
+        component,
+        count(*) as component_size
+    from first_pass
+    group by component
+),
+
+oversized as (
+    select first_pass.node
+    from first_pass
+    inner join first_sizes on first_pass.component = first_sizes.component
+    where first_sizes.component_size > {{ match_setting('max_group_size') }}
+),
+
+second_pass as (
+    select * from (
+        {{ connected_components(
+            "oversized",
+            "(select record_index_l as node_l, record_index_r as node_r from "
+                ~ ref('int_contact_pairs_scored') ~ " as s where s.match_probability >= " ~ strict
+                ~ " and s.record_index_l in (select node from oversized)"
+                ~ " and s.record_index_r in (select node from oversized))",
+            match_setting('max_iterations')
+        ) }}
+    )
+),
+
+second_sizes as (
+    select
+        component,
+        count(*) as component_size
+    from second_pass
+    group by component
+),
+
+clustered as (
+    select
+        first_pass.node as record_index,
+        case
+            when second_pass.node is null then first_pass.component
+            when second_sizes.component_size <= {{ match_setting('max_group_size') }}
+                then second_pass.component
+            else first_pass.node
+        end as cluster_id,
+        second_pass.node is not null as was_oversized,
+        greatest(first_pass.iteration, coalesce(second_pass.iteration, 0)) as iterations
+    from first_pass
+    left join second_pass on first_pass.node = second_pass.node
+    left join second_sizes on second_pass.component = second_sizes.component
 )
 
 select
-    *,
-    'C' || upper(substr(md5(cluster_key), 1, 12)) as customer_id
-from keyed
+    contacts.record_index,
+    contacts.source,
+    contacts.source_record_id,
+    clustered.cluster_id,
+    count(*) over (partition by clustered.cluster_id) as cluster_size,
+    clustered.was_oversized,
+    clustered.iterations
+from contacts
+inner join clustered on contacts.record_index = clustered.record_index

@@ -1,45 +1,96 @@
-{#- Every source record of the client being built, once, with match keys normalised.
-    Exact duplicate rows in a delivery share a source_record_id: the latest one is kept. -#}
+{#- Every source record of the client being built, once, on the canonical contact shape, with
+    the normalised keys matching compares (macros/normalise.sql). -#}
 
 with
 
-unioned as (
-    select * from {{ ref('int_' ~ var('client') ~ '__contacts_unioned') }}
+deduplicated as (
+    select * from {{ ref('int_contacts_deduplicated') }}
 ),
 
-ranked as (
+country_aliases as (
+    select * from {{ ref('country_aliases') }}
+),
+
+countries as (
+    select * from {{ ref('countries') }}
+),
+
+titles as (
+    select * from {{ ref('titles') }}
+),
+
+free_mail_domains as (
+    select * from {{ ref('free_mail_domains') }}
+),
+
+nicknames as (
+    -- A nickname shared by two names (Alex) maps to one of them; the fuzzy level catches the other.
     select
-        *,
-        row_number() over (
-            partition by source, source_record_id
-            order by record_updated_at desc nulls last
-        ) as duplicate_rank
-    from unioned
-    where source_record_id is not null
+        nickname,
+        min(name) as formal_name
+    from {{ ref('nicknames') }}
+    group by nickname
+),
+
+with_country as (
+    select
+        deduplicated.*,
+        coalesce(country_aliases.country_code, countries.country_code) as country_code
+    from deduplicated
+    left join country_aliases on lower(trim(deduplicated.country)) = country_aliases.alias
+    left join countries on upper(trim(deduplicated.country)) = countries.country_code
+),
+
+keyed as (
+    select
+        with_country.*,
+        row_number() over (order by with_country.source, with_country.source_record_id) as record_index,
+        {{ normalise_email('email') }} as email_key,
+        {{ fold_letters('first_name') }} as first_name_key,
+        {{ fold_letters('last_name') }} as last_name_key,
+        {{ normalise_postcode('postcode') }} as postcode_key,
+        {{ normalise_phone('phone', 'country_code') }} as phone_key,
+        {{ normalise_orcid('orcid') }} as orcid_key,
+        {{ normalise_customer_number('customer_number') }} as customer_number_key,
+        {{ normalise_organisation('organisation') }} as organisation_key
+    from with_country
 ),
 
 normalised as (
     select
-        source,
-        source_record_id,
-        customer_number,
-        title,
-        first_name,
-        last_name,
-        email,
-        phone,
-        organisation,
-        address_line1,
-        city,
-        postcode,
-        country,
-        orcid,
-        birth_date,
-        record_updated_at,
-        lower(trim(email)) as email_key,
-        upper(replace(postcode, ' ', '')) as postcode_key
-    from ranked
-    where duplicate_rank = 1
+        keyed.record_index,
+        keyed.source,
+        keyed.source_record_id,
+        keyed.customer_number,
+        coalesce(titles.title_normalised, keyed.title) as title,
+        {{ proper_case('keyed.first_name') }} as first_name,
+        {{ proper_case('keyed.last_name') }} as last_name,
+        lower(keyed.email) as email,
+        keyed.phone,
+        keyed.organisation,
+        keyed.address_line1,
+        keyed.city,
+        keyed.postcode,
+        keyed.country_code,
+        keyed.birth_date,
+        keyed.record_updated_at,
+        keyed.email_key,
+        {{ email_domain('keyed.email_key') }} as email_domain,
+        free_mail_domains.domain is not null as is_free_mail,
+        keyed.first_name_key,
+        coalesce(nicknames.formal_name, keyed.first_name_key) as first_name_canonical,
+        left(keyed.first_name_key, 1) as first_initial,
+        keyed.last_name_key,
+        keyed.postcode_key,
+        {{ postcode_district('keyed.postcode_key', 'keyed.country_code') }} as postcode_district,
+        keyed.phone_key,
+        keyed.orcid_key,
+        keyed.customer_number_key,
+        keyed.organisation_key
+    from keyed
+    left join titles on lower(keyed.title) = titles.title
+    left join free_mail_domains on {{ email_domain('keyed.email_key') }} = free_mail_domains.domain
+    left join nicknames on keyed.first_name_key = nicknames.nickname
 )
 
 select * from normalised

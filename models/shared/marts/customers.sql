@@ -1,32 +1,92 @@
-{#- One row per resolved person: the golden record. Survivorship here is "most recent non-empty
-    value"; source priority from client.yml comes with issue #3. -#}
+{#- The single customer view: one row per resolved person with the golden record.
+
+    Survivorship: each field takes the value of the highest-priority source
+    (matching.source_priority, from client.yml) that has one, and within that source the most
+    recently updated record. The address fields come together from one record, so a street is
+    never paired with another address's postcode. -#}
 
 with
+
+contacts as (
+    select * from {{ ref('int_contacts_normalised') }}
+),
 
 clustered as (
     select * from {{ ref('int_contacts_clustered') }}
 ),
 
+customer_ids as (
+    select * from {{ ref('int_customer_ids') }}
+),
+
+ranked as (
+    select
+        customer_ids.customer_id,
+        contacts.*,
+        -- Smaller is better: source priority first, then the newest record.
+        {{ source_rank('contacts.source') }} * 10000000000
+        - coalesce({{ epoch_seconds('contacts.record_updated_at') }}, 0) as survivorship_rank
+    from contacts
+    inner join clustered on contacts.record_index = clustered.record_index
+    inner join customer_ids on clustered.cluster_id = customer_ids.cluster_id
+),
+
 golden as (
     select
         customer_id,
-        arg_max(title, record_updated_at) filter (where title is not null) as title,
-        arg_max(first_name, record_updated_at) filter (where first_name is not null) as first_name,
-        arg_max(last_name, record_updated_at) filter (where last_name is not null) as last_name,
-        arg_max(email, record_updated_at) filter (where email is not null) as email,
-        arg_max(phone, record_updated_at) filter (where phone is not null) as phone,
-        arg_max(organisation, record_updated_at) filter (where organisation is not null) as organisation,
-        arg_max(address_line1, record_updated_at) filter (where address_line1 is not null) as address_line1,
-        arg_max(city, record_updated_at) filter (where city is not null) as city,
-        arg_max(postcode, record_updated_at) filter (where postcode is not null) as postcode,
-        arg_max(country, record_updated_at) filter (where country is not null) as country,
-        arg_max(orcid, record_updated_at) filter (where orcid is not null) as orcid,
+        {{ first_by('title', 'survivorship_rank') }} as title,
+        {{ first_by('first_name', 'survivorship_rank') }} as first_name,
+        {{ first_by('last_name', 'survivorship_rank') }} as last_name,
+        {{ first_by('email', 'survivorship_rank') }} as email,
+        {{ first_by('phone_key', 'survivorship_rank') }} as phone,
+        {{ first_by('organisation', 'survivorship_rank') }} as organisation,
+        {{ first_by('case when address_line1 is not null or postcode is not null then record_index end',
+            'survivorship_rank') }} as address_record_index,
+        {{ first_by('country_code', 'survivorship_rank') }} as country_code,
+        {{ first_by('orcid_key', 'survivorship_rank') }} as orcid,
+        {{ first_by('birth_date', 'survivorship_rank') }} as birth_date,
+        {{ first_by('customer_number', 'survivorship_rank') }} as customer_number,
         count(distinct source) as source_count,
         count(*) as record_count,
         min(record_updated_at) as first_seen_at,
         max(record_updated_at) as last_seen_at
-    from clustered
+    from ranked
+    group by customer_id
+),
+
+source_lists as (
+    select
+        customer_id,
+        {{ sorted_string_agg('source', ', ') }} as sources
+    from (
+        select distinct
+            customer_id,
+            source
+        from ranked
+    ) as customer_source_pairs
     group by customer_id
 )
 
-select * from golden
+select
+    golden.customer_id,
+    golden.title,
+    golden.first_name,
+    golden.last_name,
+    golden.email,
+    golden.phone,
+    golden.organisation,
+    address.address_line1,
+    address.city,
+    address.postcode,
+    golden.country_code,
+    golden.orcid,
+    golden.birth_date,
+    golden.customer_number,
+    source_lists.sources,
+    golden.source_count,
+    golden.record_count,
+    golden.first_seen_at,
+    golden.last_seen_at
+from golden
+inner join source_lists on golden.customer_id = source_lists.customer_id
+left join contacts as address on golden.address_record_index = address.record_index

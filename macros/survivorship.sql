@@ -1,0 +1,20 @@
+{#- Survivorship: the value of the record that ranks first, among records where it is not null. -#}
+
+{% macro source_rank(source_column) -%}
+    {#- 1 for the first source in matching.source_priority, then 2…; unlisted sources last. -#}
+    {%- set priority = match_setting('source_priority') -%}
+    case {{ source_column }}
+    {%- for source in priority %}
+        when '{{ source }}' then {{ loop.index }}
+    {%- endfor %}
+        else {{ priority | length + 1 }}
+    end
+{%- endmacro %}
+
+{% macro first_by(value, order_key) -%}
+    {{ return(adapter.dispatch('first_by', 'scv')(value, order_key)) }}
+{%- endmacro %}
+
+{% macro default__first_by(value, order_key) -%}
+    arg_min({{ value }}, {{ order_key }}) filter (where {{ value }} is not null)
+{%- endmacro %}

@@ -1,0 +1,107 @@
+{#- The keys matching compares, with hub keys removed and each key's value frequency.
+
+    A hub key is an email or phone number that stands for many people: a role mailbox
+    (library@, orders@ from seeds/shared_mailbox_names), or a value shared by more records than
+    matching.max_group_size or by more different surnames than matching.hub_names (a
+    department's switchboard). Such a value is treated as missing: it links nobody. -#}
+
+with
+
+contacts as (
+    select * from {{ ref('int_contacts_normalised') }}
+),
+
+shared_mailbox_names as (
+    select * from {{ ref('shared_mailbox_names') }}
+),
+
+key_values as (
+    select
+        'email' as key_name,
+        email_key as key_value,
+        last_name_key
+    from contacts
+    where email_key is not null
+    union all
+    select
+        'phone' as key_name,
+        phone_key as key_value,
+        last_name_key
+    from contacts
+    where phone_key is not null
+),
+
+hubs as (
+    select
+        key_name,
+        key_value
+    from key_values
+    group by key_name, key_value
+    having
+        count(*) > {{ match_setting('max_group_size') }}
+        or count(distinct last_name_key) > {{ match_setting('hub_names') }}
+),
+
+without_hubs as (
+    select
+        contacts.record_index,
+        case
+            when email_hubs.key_value is null and shared_mailbox_names.local_part is null
+                then contacts.email_key
+        end as email_key,
+        contacts.first_name_key,
+        contacts.first_name_canonical,
+        contacts.first_initial,
+        contacts.last_name_key,
+        contacts.postcode_key,
+        contacts.postcode_district,
+        case when phone_hubs.key_value is null then contacts.phone_key end as phone_key,
+        contacts.orcid_key,
+        contacts.customer_number_key,
+        contacts.birth_date,
+        contacts.organisation_key,
+        contacts.country_code,
+        email_hubs.key_value is not null or shared_mailbox_names.local_part is not null as is_hub_email,
+        phone_hubs.key_value is not null as is_hub_phone
+    from contacts
+    left join hubs as email_hubs
+        on email_hubs.key_name = 'email' and contacts.email_key = email_hubs.key_value
+    left join hubs as phone_hubs
+        on phone_hubs.key_name = 'phone' and contacts.phone_key = phone_hubs.key_value
+    left join shared_mailbox_names
+        on split_part(contacts.email_key, '@', 1) = shared_mailbox_names.local_part
+),
+
+record_count as (
+    select greatest(count(*), {{ match_setting('min_population') }}) as n from without_hubs
+),
+{% for field in match_fields() if field.tf %}
+
+{{ field.key }}_counts as (
+    select
+        {{ field.key }} as key_value,
+        count(*) as records
+    from without_hubs
+    where {{ field.key }} is not null
+    group by {{ field.key }}
+),
+{%- endfor %}
+
+with_frequencies as (
+    -- The share of records having the same value: u of an exact agreement on that value.
+    -- Shares are of at least matching.min_population records, so that in a small delivery
+    -- every value does not look common. (Grouped counts joined back: ten window partitions
+    -- over a million rows take ten times longer.)
+    select
+        without_hubs.*,
+        {%- for field in match_fields() if field.tf %}
+        {{ field.key }}_counts.records / record_count.n as {{ field.key }}_frequency{{ "," if not loop.last }}
+        {%- endfor %}
+    from without_hubs
+    cross join record_count
+    {%- for field in match_fields() if field.tf %}
+    left join {{ field.key }}_counts on without_hubs.{{ field.key }} = {{ field.key }}_counts.key_value
+    {%- endfor %}
+)
+
+select * from with_frequencies

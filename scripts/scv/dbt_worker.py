@@ -1,0 +1,52 @@
+"""dbt in a child process that is started before it is needed.
+
+Importing dbt takes about five seconds, as long as loading a million-record delivery. The
+build starts this worker first; it imports dbt while the delivery loads, then waits for a
+"go" line on stdin and runs one dbt command in-process (dbtRunner), with the logging and
+exit code of the `dbt` command line. It stays a separate process because dbt holds the DuckDB
+file open and keeps global state that must not leak into the next build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scv.errors import ScvError
+
+
+def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "scv.dbt_worker", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def go(worker: subprocess.Popen) -> None:
+    assert worker.stdin is not None
+    try:
+        worker.stdin.write("go\n")
+        worker.stdin.close()
+    except BrokenPipeError:
+        raise ScvError(f"dbt could not start (exit {worker.wait()}); run `make setup`") from None
+
+
+def main() -> None:
+    from dbt.cli.main import dbtRunner
+
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(3)  # the build stopped before dbt was needed
+    result = dbtRunner().invoke(sys.argv[1:])
+    sys.stdout.flush()
+    # The dbt command line's codes: 0 success, 1 failures in the run, 2 dbt itself failed.
+    os._exit(0 if result.success else (2 if result.exception is not None else 1))
+
+
+if __name__ == "__main__":
+    main()
