@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from corpus import CORPUS, PEOPLE, write
 from deliveries import CRM_HEADER, CRM_ROWS
@@ -452,8 +453,32 @@ def test_source_add_writes_a_source_that_validates_for_review(scv, repo, tmp_pat
     union = (models / "int_demo__contacts_unioned.sql").read_text()
     assert union.rstrip().endswith("union all\nselect * from society_members")
     assert "member_no as source_record_id" in union
-    assert "event_registrations, society_members]" in (models / "_demo__models.yml").read_text()
-    assert "- name: society_members" in (models / "_demo__sources.yml").read_text()
+    described = yaml.safe_load((models / "_demo__models.yml").read_text())["models"]
+    assert described[-1]["name"] == "stg_demo__society_members"
+    union_source = next(c for m in described if m["name"] == "int_demo__contacts_unioned" for c in m["columns"]
+                        if c["name"] == "source")  # fmt: skip
+    assert "society_members" in union_source["data_tests"][-1]["accepted_values"]["arguments"]["values"]
+    tables = yaml.safe_load((models / "_demo__sources.yml").read_text())["sources"][0]["tables"]
+    assert tables[-1]["name"] == "society_members"
+
+
+def test_source_add_to_a_scaffolded_client_keeps_its_hand_written_files(scv, repo, tmp_path):
+    assert scv("client", "new", "acme").code == 0
+    models = repo / "models" / "clients" / "acme"
+    before = (models / "_acme__models.yml").read_text()
+
+    result = scv("source", "add", "acme", "members", write(tmp_path, "members.csv", MEMBERS))
+
+    assert result.code == 0, result.err
+    after = (models / "_acme__models.yml").read_text()
+    assert after.startswith(before.rstrip("\n"))  # appended, nothing rewritten
+    assert yaml.safe_load(after)["models"][-1]["name"] == "stg_acme__members"
+    assert (
+        yaml.safe_load((models / "_acme__sources.yml").read_text())["sources"][0]["tables"][-1]["name"]
+        == "members"
+    )
+    assert "select * from members" in (models / "int_acme__contacts_unioned.sql").read_text()
+    assert scv("client", "validate", "acme").code == 0
 
 
 @pytest.mark.parametrize(

@@ -161,54 +161,92 @@ def _append_source(path: Path, entry: dict) -> str:
     )
 
 
-def _append_list_item(path: Path, text_item: str, check) -> str:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    edited = text.rstrip("\n") + "\n" + text_item
+DUMP_WIDTHS = (80, 100, 110, 120)
+
+
+def _dumped_width(text: str) -> int | None:
+    """The line width yaml.safe_dump wrote the text with, if it was written by it at all: such a
+    file can be loaded, changed and dumped again with a diff of only the change."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    for width in DUMP_WIDTHS:
+        if yaml.safe_dump(data, sort_keys=False, width=width, allow_unicode=True) == text:
+            return width
+    return None
+
+
+def _append_item(path: Path, text: str, item: dict, parent: str, check) -> str:
+    """text with item added at its end, as the last entry of the list under `parent:` (the
+    file's last list), indented like that list's first item: as text, so a hand-written file
+    keeps its comments. `check` proves the result."""
+    first = re.search(rf"^ *{parent}:\s*\n(?:\s*#.*\n)*( *)- ", text, re.M)  # the list's first item
+    indent = first.group(1) if first else "  "
+    body = yaml.safe_dump([item], sort_keys=False, width=100, allow_unicode=True, default_flow_style=False)
+    block = "".join(indent + line if line.strip() else line for line in body.splitlines(keepends=True))
+    edited = text.rstrip("\n") + "\n" + block
     try:
         ok = check(yaml.safe_load(edited))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, KeyError, TypeError, IndexError):
         ok = False
     if not ok:
-        raise ScvError(
-            f"{display_path(path)}: not in the layout `scv client new` writes; add the entry by hand"
-        )
+        raise ScvError(f"{display_path(path)}: not in a layout scv can add to; add the entry by hand")
     return edited
 
 
 def _append_table(path: Path, source: str, file: Path) -> str:
-    item = (
-        f"      - name: {source}\n        description: {file.name}, added by scv source add (schema raw).\n"
-    )
-    return _append_list_item(
-        path, item, lambda d: any(t.get("name") == source for t in d["sources"][0]["tables"])
+    text = path.read_text(encoding="utf-8")
+    table = {"name": source, "description": f"{file.name}, added by scv source add (schema raw)."}
+    if width := _dumped_width(text):
+        data = yaml.safe_load(text)
+        data["sources"][0]["tables"].append(table)
+        return yaml.safe_dump(data, sort_keys=False, width=width, allow_unicode=True)
+    return _append_item(
+        path, text, table, "tables", lambda d: any(t.get("name") == source for t in d["sources"][0]["tables"])
     )
 
 
 def _append_model(path: Path, client: str, source: str, outputs: list[dict]) -> str:
+    """The staging model's entry, and the new source among the union's accepted `source` values."""
+    text = path.read_text(encoding="utf-8")
     key = next(o["name"] for o in outputs if "source_record_id" in o["fields"])
-    item = (
-        f"  - name: stg_{client}__{source}\n"
-        f"    description: {source}, cleaned; written by scv source add from a profile, to review.\n"
-        f"    columns:\n"
-        f"      - name: {key}\n"
-        f"        description: The source's record id (its key).\n"
-        f"        data_tests: [not_null]\n"
+    model = {
+        "name": f"stg_{client}__{source}",
+        "description": f"{source}, cleaned; written by scv source add from a profile, to review.",
+        "columns": [
+            {"name": key, "description": "The source's record id (its key).", "data_tests": ["not_null"]}
+        ],
+    }
+    if width := _dumped_width(text):
+        data = yaml.safe_load(text)
+        data["models"].append(model)
+        _accept_source(data, client, source)
+        return yaml.safe_dump(data, sort_keys=False, width=width, allow_unicode=True)
+    edited = _append_item(
+        path, text, model, "models", lambda d: any(m.get("name") == model["name"] for m in d["models"])
     )
-    edited = _append_list_item(
-        path, item, lambda d: any(m.get("name") == f"stg_{client}__{source}" for m in d["models"])
-    )
-    return _accept_source(edited, client, source)
-
-
-def _accept_source(text: str, client: str, source: str) -> str:
-    """A union whose `source` column has an accepted_values test must accept the new source."""
-    union = text.find(f"name: int_{client}__contacts_unioned")
+    union = re.search(rf"^( *)- name: int_{client}__contacts_unioned\n(?:\1 .*\n|\s*\n)*", edited, re.M)
     values = re.compile(r"(values:\s*\[)([^\]\n]*)(\])")
-    found = values.search(text, union) if union >= 0 else None
-    if found is None:
-        return text
-    listed = found.group(2).rstrip()
-    return text[: found.start(2)] + (f"{listed}, {source}" if listed else source) + text[found.end(2) :]
+    found = values.search(edited, union.start(), union.end()) if union else None
+    if found:  # the flow list `values: [a, b]` a hand-written file uses
+        listed = found.group(2).rstrip()
+        edited = (
+            edited[: found.start(2)] + (f"{listed}, {source}" if listed else source) + edited[found.end(2) :]
+        )
+    return edited
+
+
+def _accept_source(data: dict, client: str, source: str) -> None:
+    """A union whose `source` column has an accepted_values test must accept the new source."""
+    for model in data.get("models", []):
+        if model.get("name") != f"int_{client}__contacts_unioned":
+            continue
+        for column in model.get("columns", []):
+            for test in column.get("data_tests", []) if column.get("name") == "source" else []:
+                accepted = test.get("accepted_values") if isinstance(test, dict) else None
+                if accepted is not None:
+                    accepted.get("arguments", accepted)["values"].append(source)
 
 
 def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
