@@ -101,7 +101,7 @@ def _load_file(
     sha, size = _sha256(path)
     info = LoadedFile(source.name, path.name, sha, size, source.encoding, source.format)
     if source.format == "csv":
-        text, info.line_endings = _as_utf8(path, source, work, where)
+        text, info.line_endings = as_utf8(path, source, work, where)
         info.columns = _csv_header(text, source)
         _require_columns(info.columns, source, path, where)
         _load_csv(con, text, source, path, into, info)
@@ -130,7 +130,7 @@ def _sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _as_utf8(path: Path, source: Source, work: Path, where: str) -> tuple[Path, str]:
+def as_utf8(path: Path, source: Source, work: Path, where: str) -> tuple[Path, str]:
     """The file as UTF-8 with one kind of line ending and no BOM, and which endings it had.
 
     The original is used as it is when it already qualifies; otherwise a normalised copy is made.
@@ -232,7 +232,7 @@ def _csv_header(path: Path, source: Source) -> list[str]:
     return names
 
 
-def _csv_options(source: Source, columns: list[str]) -> str:
+def csv_options(source: Source, columns: list[str]) -> str:
     quote = source.quote.replace("'", "''")
     delim = source.delimiter.replace("'", "''")
     types = ", ".join(f"'{_sql_str(c)}': 'VARCHAR'" for c in columns)
@@ -256,7 +256,7 @@ def _require_columns(found: list[str], source: Source, path: Path, where: str) -
 def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     relation = (
-        f"select * from read_csv('{_sql_str(text)}', {_csv_options(source, info.columns)}, "
+        f"select * from read_csv('{_sql_str(text)}', {csv_options(source, info.columns)}, "
         f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
     )
     _insert(con, relation, source, path, into, info)
@@ -330,11 +330,11 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
         if all(type(v) is str for v in values):  # the common case, without a call per cell
             columns[name] = pa.array([v or None for v in values], pa.string())
         else:
-            columns[name] = pa.array([_cell_text(v) for v in values], pa.string())
+            columns[name] = pa.array([cell_text(v) for v in values], pa.string())
     return pa.table(columns) if columns else pa.table({})
 
 
-def _cell_text(value) -> str | None:
+def cell_text(value) -> str | None:
     if value is None or value == "":
         return None
     if hasattr(value, "isoformat"):

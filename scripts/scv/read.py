@@ -20,7 +20,7 @@ import pyarrow as pa
 from scv.config import Source
 from scv.errors import ScvError, display_path
 from scv.kinds import ident, q
-from scv.load import _as_utf8, _cell_text, _csv_options
+from scv.load import as_utf8, cell_text, csv_options
 from scv.sniff import GZIP_MAGIC, column_names, head_rows, looks_like_header, sniff_file
 
 TABLE = "data"
@@ -146,14 +146,14 @@ def _utf8(path: Path, table: Table, work: Path) -> Path:
             return path
     work.mkdir(parents=True, exist_ok=True)
     try:
-        text, table.line_endings = _as_utf8(path, _source(table), work, "the detected encoding")
+        text, table.line_endings = as_utf8(path, _source(table), work, "the detected encoding")
     except ScvError:
         if table.encoding != "cp1252":
             raise
         # cp1252 was a guess from the head; a byte it leaves undefined further on means latin-1.
         table.notes.append("a byte further on is not cp1252: read as latin-1")
         table.encoding = "latin-1"
-        text, table.line_endings = _as_utf8(path, _source(table), work, "the detected encoding")
+        text, table.line_endings = as_utf8(path, _source(table), work, "the detected encoding")
     return text
 
 
@@ -213,7 +213,7 @@ def _load_csv(con, text: Path, table: Table) -> None:
     """The whole file into `data`. A clean file is read once, fast; one with malformed lines
     is read again keeping every rejected line (with its number and reason), which costs a
     third more and only files that need it pay it."""
-    options = _csv_options(_source(table, table.columns), table.columns)
+    options = csv_options(_source(table, table.columns), table.columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
         con.execute(f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options})")
@@ -306,7 +306,7 @@ def _read_xlsx(con, path: Path, base: dict, header: bool | None, sheet: str | No
         found = False
         for name in [sheet] if sheet else book.sheetnames:
             rows = [
-                [_cell_text(v) for v in row]
+                [cell_text(v) for v in row]
                 for row in book[name].iter_rows(values_only=True)
                 if row is not None and any(v is not None for v in row)
             ]
