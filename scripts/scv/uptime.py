@@ -138,9 +138,8 @@ def _print(console: Console, run: CheckRun) -> None:
     figures = ", ".join(f"{run.count(s)} {s}" for s in ("up", "degraded", "down"))
     skipped = f"; {len(run.skipped)} not checked" if run.skipped else ""
     when = incidents.iso(run.at)
-    say(
-        f"Checked {len(run.results)} of {total} endpoints in {run.seconds:.1f} s at {when}: {figures}{skipped}"
-    )
+    checked = f"Checked {len(run.results)} of {total} endpoints in {run.seconds:.1f} s"
+    say(f"{checked} at {when}: {figures}{skipped}")
     for r in sorted(run.results, key=lambda r: (-incidents.SEVERITY[r.status], r.endpoint)):
         if r.status != "up":
             ms = f"{r.ms:,} ms" if r.ms is not None else ""
@@ -166,9 +165,8 @@ def _print(console: Console, run: CheckRun) -> None:
             say(f"alert ({d.notice.kind}) sent to {escape(d.notice.target)}: {about}")
         else:
             target = escape(d.notice.target)
-            say(
-                f"[red]error:[/] alert ({d.notice.kind}) to {target} not sent, retried next run: {escape(d.error)}"
-            )
+            why = escape(d.error)
+            say(f"[red]error:[/] alert ({d.notice.kind}) to {target} not sent (retried next run): {why}")
     for name in run.unreachable_targets:
         say(
             f"[yellow]warning:[/] alert target {escape(name)!r}: its URL variable is not set: no alerts to it"
