@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,6 +71,13 @@ def send(notices: list[Notice], urls: dict[str, str], now: datetime) -> list[Del
     """Send each notice to its target's Apprise URL; what reached its target and what did not."""
     if not notices:
         return []
+    # Apprise loads its plugins lazily and one imports the deprecated imghdr: not our warning to show.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return [_deliver(notice, urls[notice.target], now) for notice in notices]
+
+
+def _deliver(notice: Notice, url: str, now: datetime) -> Delivery:
     import apprise  # imported only when there is something to say: it takes a moment to load
 
     kinds = {
@@ -78,18 +86,13 @@ def send(notices: list[Notice], urls: dict[str, str], now: datetime) -> list[Del
         "remind": apprise.NotifyType.WARNING,
         "resolve": apprise.NotifyType.SUCCESS,
     }
-    out = []
-    for notice in notices:
-        sender = apprise.Apprise()
-        if not sender.add(urls[notice.target]):
-            out.append(Delivery(notice, False, "the URL is not one Apprise understands"))
-            continue
-        title, body = message(notice, now)
-        with apprise.LogCapture(level=apprise.logging.WARNING) as log:
-            ok = bool(sender.notify(title=title, body=body, notify_type=kinds[notice.kind]))
-        error = "" if ok else _last_line(log.getvalue()) or "Apprise could not deliver it"
-        out.append(Delivery(notice, ok, error))
-    return out
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return Delivery(notice, False, "the URL is not one Apprise understands")
+    title, body = message(notice, now)
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as log:
+        ok = bool(sender.notify(title=title, body=body, notify_type=kinds[notice.kind]))
+    return Delivery(notice, ok, "" if ok else _last_line(log.getvalue()) or "Apprise could not deliver it")
 
 
 def _last_line(text: str) -> str:

@@ -124,6 +124,19 @@ def advance(entry: dict[str, Any], result: Result, now: datetime, s: Settings, m
     return []
 
 
+def apply(
+    state: State, root: Path, results: list[Result], now: datetime, s: Settings, muted: set[str]
+) -> list[Change]:
+    """Feed one run's results to the state machine; resolved incidents go to incidents.jsonl."""
+    changes = []
+    for result in results:
+        for change in advance(state.entry(result.endpoint), result, now, s, result.endpoint in muted):
+            changes.append(change)
+            if change.kind == "resolved":
+                resolve(state, root, change.incident)
+    return changes
+
+
 @dataclass
 class Notice:
     """One alert to send: several incidents of one kind go to a target in one message."""

@@ -18,7 +18,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import certifi
@@ -122,7 +122,10 @@ def judge(endpoint: Endpoint, code: int, body: bytes, ms: int, cert_days: float 
     if ms > endpoint.max_response_ms:
         degraded.append(f"slow: {ms:,} ms (limit {endpoint.max_response_ms:,} ms)")
     if cert_days is not None and cert_days < endpoint.cert_min_days:
-        degraded.append(f"TLS certificate expires in {cert_days:.1f} days (limit {endpoint.cert_min_days})")
+        on = (datetime.now(UTC) + timedelta(days=cert_days)).date()
+        degraded.append(
+            f"TLS certificate expires in {cert_days:.1f} days, on {on} (limit {endpoint.cert_min_days} days)"
+        )
     status = "degraded" if degraded else "up"
     return Result(endpoint.name, status, ms, code, cert_days, "; ".join(degraded))
 

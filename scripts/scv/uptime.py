@@ -103,13 +103,7 @@ def _record(uptime: Uptime, root, run: CheckRun) -> None:
     muted = {e.name for e in uptime.endpoints if uptime.muted(e.name, now)}
     incidents.append_history(root, run.results, now, muted)
     state = State(root)
-    for result in run.results:
-        for change in incidents.advance(
-            state.entry(result.endpoint), result, now, s, result.endpoint in muted
-        ):
-            run.changes.append(change)
-            if change.kind == "resolved":
-                incidents.resolve(state, root, change.incident)
+    run.changes = incidents.apply(state, root, run.results, now, s, muted)
     known = {e.name for e in uptime.endpoints}
     for name in sorted(set(state.endpoints) - known):
         # An endpoint taken out of uptime.yml or client.yml: its open incident ends with it.
