@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,11 +61,26 @@ def message(notice: Notice, now: datetime) -> tuple[str, str]:
 
 
 def duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
+def warm_up() -> None:
+    """Load Apprise and its plugins in a thread, so that a later send() need not wait for it."""
+
+    def load() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import apprise
+
+            apprise.Apprise().add("json://localhost/")  # any URL: Apprise then loads every plugin
+
+    threading.Thread(target=load, name="apprise-warm-up", daemon=True).start()
 
 
 def send(notices: list[Notice], urls: dict[str, str], now: datetime) -> list[Delivery]:

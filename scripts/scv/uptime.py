@@ -17,7 +17,7 @@ import fcntl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.console import Console
 from rich.markup import escape
@@ -81,6 +81,8 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
             if e.skip is None and skip_loopback and e.loopback:
                 e = replace(e, skip="on loopback: only a run on that machine can reach it")
             (skipped if e.skip else to_check).append(e)
+        if any(uptime.alert_urls().values()) and _may_alert(State(root), settings(uptime), now):
+            alerts.warm_up()
         started = time.perf_counter()
         err = Console(stderr=True)
         with steps(console=err, disable=not err.is_terminal) as progress:
@@ -95,6 +97,27 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
         _record(uptime, root, run)
     _print(console, run)
     return run
+
+
+def _may_alert(state: State, s: Settings, now: datetime) -> bool:
+    """Whether this run may well send an alert: then Apprise loads while the checks wait on the
+    network (it loads all its plugins, a second or two of CPU), not after them."""
+    if state.unsent:
+        return True
+    for entry in state.endpoints.values():
+        incident = entry.get("incident")
+        if incident is None and entry.get("fails", 0) >= s.failure_threshold - 1:
+            return True  # one more failure opens an incident
+        if incident is not None and entry.get("oks", 0) >= s.success_threshold - 1:
+            return True  # one more success resolves it
+        due = incident and (incident.get("reminded_at") or incident.get("announced_at"))
+        if (
+            due
+            and s.reminder_minutes
+            and now - incidents.parse_time(due) >= timedelta(minutes=s.reminder_minutes - 5)
+        ):
+            return True
+    return False
 
 
 def _record(uptime: Uptime, root, run: CheckRun) -> None:

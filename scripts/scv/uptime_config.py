@@ -30,7 +30,7 @@ from croniter import croniter
 from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
 from scv import paths
-from scv.config import Cron, Strict, Timezone, _parse, list_clients, load_client
+from scv.config import Cron, Strict, Timezone, list_clients, load_client, validate_model
 from scv.errors import Problem, Problems
 from scv.yamlfile import YamlFile
 
@@ -174,8 +174,9 @@ class Uptime:
 def load_uptime() -> Uptime:
     """uptime.yml and every client's sites, or Problems naming each file, line and field."""
     path = paths.uptime_config()
+    doc = YamlFile(path)
     problems: list[Problem] = []
-    config: UptimeConfig | None = _parse(path, UptimeConfig, problems)
+    config: UptimeConfig | None = validate_model(doc, UptimeConfig, problems)
     endpoints: list[Endpoint] = []
     for name in list_clients():
         try:
@@ -184,7 +185,6 @@ def load_uptime() -> Uptime:
             problems += exc.problems
     if config is None or problems:
         raise Problems(problems)
-    doc = YamlFile(path)
     problems += _cross_checks(doc, config, endpoints)
     ca_file = _ca_file(doc, config.defaults.ca_file, problems)
     if problems:
