@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from test_uptime import configure
 from uptime_sites import Site
 
@@ -99,7 +100,9 @@ def test_history_goes_to_the_ops_state_branch_and_comes_back(tmp_path):
     )  # fmt: skip
     assert shown.stdout == "time,status\nA,up\nB,down\n"
     log = subprocess.run(
-        ["git", "--git-dir", str(remote), "log", "--format=%an %s", "ops-state"], capture_output=True, text=True
+        ["git", "--git-dir", str(remote), "log", "--format=%an %s", "ops-state"],
+        capture_output=True,
+        text=True,
     )
     assert [line.split(" ")[:3] for line in log.stdout.splitlines()] == [["scv", "uptime", "uptime:"]] * 2
 
