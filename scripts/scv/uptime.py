@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from scv.probe import Result, probe_all
 from scv.progress import steps
 from scv.uptime_config import Endpoint, Uptime, load_uptime, now_utc
 
+MAX_LINES = 100  # a whole server down lists its first sites, then counts; the history has every one
 COLOURS = {"up": "green", "degraded": "yellow", "down": "red", "skipped": "dim"}
 
 
@@ -157,14 +159,26 @@ def _print(console: Console, run: CheckRun) -> None:
     when = incidents.iso(run.at)
     checked = f"Checked {len(run.results)} of {total} endpoints in {run.seconds:.1f} s"
     say(f"{checked} at {when}: {figures}{skipped}")
-    for r in sorted(run.results, key=lambda r: (-incidents.SEVERITY[r.status], r.endpoint)):
-        if r.status != "up":
-            ms = f"{r.ms:,} ms" if r.ms is not None else ""
-            status = f"[{COLOURS[r.status]}]{r.status:<9}[/]"
-            say(f"  {status} {escape(r.endpoint):<24} {ms:>9}  {escape(r.detail)}")
-    for e in run.skipped:
+    bad = sorted(
+        (r for r in run.results if r.status != "up"),
+        key=lambda r: (-incidents.SEVERITY[r.status], r.endpoint),
+    )
+    for r in bad[:MAX_LINES]:
+        ms = f"{r.ms:,} ms" if r.ms is not None else ""
+        status = f"[{COLOURS[r.status]}]{r.status:<9}[/]"
+        say(f"  {status} {escape(r.endpoint):<24} {ms:>9}  {escape(r.detail)}")
+    if len(bad) > MAX_LINES:
+        say(f"  … and {len(bad) - MAX_LINES} more not up: every result is in {_where()}")
+    for e in run.skipped[:MAX_LINES]:
         say(f"  [dim]{'skipped':<9} {escape(e.name):<24} {'':>9}  {escape(e.skip or '')}[/]")
-    for c in run.changes:
+    if len(run.skipped) > MAX_LINES:
+        say(f"  … and {len(run.skipped) - MAX_LINES} more not checked (scv uptime validate lists them)")
+    for n, c in enumerate(run.changes):
+        if n == MAX_LINES:
+            kinds = Counter(c.kind for c in run.changes[MAX_LINES:])
+            more = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            say(f"… and more incidents {more}: {_where()}")
+            break
         i = c.incident
         if c.kind == "resolved":
             took = alerts.duration(i["duration_s"])
@@ -188,6 +202,10 @@ def _print(console: Console, run: CheckRun) -> None:
         say(
             f"[yellow]warning:[/] alert target {escape(name)!r}: its URL variable is not set: no alerts to it"
         )
+
+
+def _where() -> str:
+    return f"{display_path(paths.uptime_dir())}/ (history/, state.json) and `scv uptime report`"
 
 
 def run_issues(console: Console | None = None) -> int:
