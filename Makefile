@@ -18,7 +18,7 @@ help: ## List the targets.
 
 $(SYNCED): pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode  # every scv process starts faster, even where PYTHONDONTWRITEBYTECODE is set
 	@touch $@
 
 setup: $(SYNCED) ## Install uv when missing and the locked Python environment.
