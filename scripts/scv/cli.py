@@ -293,6 +293,35 @@ def match_eval(
         raise typer.Exit(1)
 
 
+InventoryOpt = Annotated[
+    Path | None,
+    typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+]
+
+
+@access_app.command("validate")
+def access_validate(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Check access.yml allowlists and the operations team's addresses: CIDR syntax, breadth,
+    duplicates and overlaps, who and why, expiry. Exit 2 with file:line and field per problem."""
+    from scv.access import validate
+
+    counts = validate(client, inventory)
+    ops = counts.pop("operations")
+    listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    out.print(f"[green]ok[/] access lists valid: {listed}; operations team ({ops})", highlight=False)
+
+
+@access_app.command("render")
+def access_render(client: ClientArg, inventory: InventoryOpt = None) -> None:
+    """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
+    from scv.access import render
+
+    sys.stdout.write(render(client, inventory))
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -304,8 +333,6 @@ def _not_built(verb: str, issue: int):
 for _app, _verb, _issue, _help in [
     (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
     (app, "rollback", 5, "Put the previous release back on a site."),
-    (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
-    (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
     (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
     (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
     (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
