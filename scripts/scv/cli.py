@@ -322,6 +322,60 @@ def access_render(client: ClientArg, inventory: InventoryOpt = None) -> None:
     sys.stdout.write(render(client, inventory))
 
 
+@app.command()
+def promote(
+    client: ClientArg,
+    build: Annotated[
+        str | None,
+        typer.Option(
+            help="Promote this build (id or 'latest') instead of release.yml's, pinned by its sealed "
+            "manifest on this machine: a manual promotion, or `make demo`'s."
+        ),
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Promote the build release.yml names from the test site to live (playbooks/promote.yml).
+
+    Exit 1 when refused (digest differs, not on test, verdict fail, unanswered queries) or when
+    the smoke check fails; live keeps serving what it served.
+    """
+    from scv.promote import promote as run
+
+    run(client, build, inventory)
+
+
+@app.command()
+def rollback(
+    client: ClientArg,
+    env: Annotated[str, typer.Option(help="The site to roll back: live or test.", envvar="SCV_ENV")] = "live",
+    to: Annotated[
+        str | None, typer.Option(help="Return to this release (default: the one before the last switch).")
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Put the previous release back on a site in one step (playbooks/rollback.yml)."""
+    from scv.promote import rollback as run
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run(client, env, to, inventory)
+
+
+@app.command()
+def drift(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Compare the build live serves with release.yml, and test's site configuration with live's.
+
+    Prints each difference; exit 1 on drift.
+    """
+    from scv.drift import run_drift
+
+    if run_drift(client, inventory):
+        raise typer.Exit(1)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -331,14 +385,11 @@ def _not_built(verb: str, issue: int):
 
 # Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
 for _app, _verb, _issue, _help in [
-    (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
-    (app, "rollback", 5, "Put the previous release back on a site."),
     (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
     (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
     (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
     (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
     (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
-    (app, "drift", 5, "Compare what sites serve with release.yml."),
 ]:
     _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
 
