@@ -60,7 +60,9 @@ def entry_problems(doc: YamlFile, key: str, today: date | None = None) -> list[P
                 problems.append(doc.problem((key, i, field), "is empty: say who the address is and why"))
         until, since = entry.get("until"), entry.get("since")
         if isinstance(until, date) and until < today:
-            problems.append(doc.problem((key, i, "until"), f"expired on {until}: remove the entry or extend it"))
+            problems.append(
+                doc.problem((key, i, "until"), f"expired on {until}: remove the entry or extend it")
+            )
         if isinstance(until, date) and isinstance(since, date) and until < since:
             problems.append(doc.problem((key, i, "until"), f"{until} is before since ({since})"))
         try:
@@ -154,13 +156,23 @@ def validate(client: str | None, inventory: Path | None = None) -> dict[str, int
     return counts
 
 
-def render(client: str, inventory: Path | None = None) -> str:
+def render_all(client: str | None, inventory: Path | None = None) -> dict[str, str]:
+    """{client: its nginx lines} for one client or all; Problems when any file breaks a rule."""
+    from scv.config import list_clients
+
+    names = [client] if client else list_clients()
+    ops, problems = operations(inventory)
+    entries = {}
+    for name in names:
+        entries[name], found = client_entries(name)
+        problems += found
+    if problems:
+        raise Problems(problems)
+    return {name: render(name, entries[name], ops, inventory or default_inventory()) for name in names}
+
+
+def render(client: str, entries: list[Allowed], ops: list[Allowed], inventory: Path) -> str:
     """The nginx lines of a client's site: its entries, the operations team's, deny all."""
-    entries, problems = client_entries(client)
-    ops, ops_problems = operations(inventory)
-    if problems or ops_problems:
-        raise Problems(problems + ops_problems)
-    inventory = inventory or default_inventory()
     lines = [f"# clients/{client}/access.yml"]
     lines += [e.line() for e in entries] or ["# (no entries: only the operations team may open the site)"]
     lines.append(f"# the operations team: scv_operations_allow of the {inventory.name} inventory")

@@ -315,11 +315,22 @@ def access_validate(
 
 
 @access_app.command("render")
-def access_render(client: ClientArg, inventory: InventoryOpt = None) -> None:
+def access_render(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients with --json.")] = None,
+    inventory: InventoryOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {client: lines} as JSON (what playbooks/site.yml reads).")
+    ] = False,
+) -> None:
     """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
-    from scv.access import render
+    import json
 
-    sys.stdout.write(render(client, inventory))
+    from scv.access import render_all
+
+    if client is None and not as_json:
+        raise ScvError("name a client (or --json for every client)")
+    rendered = render_all(client, inventory)
+    sys.stdout.write(json.dumps(rendered) + "\n" if as_json else rendered[client])
 
 
 @app.command()

@@ -111,11 +111,14 @@ def failure(lines: list[str], code: int) -> str:
             except ValueError:
                 return _one_line(line)
             message = result.get("msg") or ""
-            if result.get("rc") and result.get("stderr"):  # a command: what it said, not "non-zero return code"
+            if result.get("rc") and result.get(
+                "stderr"
+            ):  # a command: what it said, not "non-zero return code"
                 message = result["stderr"]
             return _one_line(str(message)) or _one_line(line)
-        if line.startswith("ERROR!") or line.startswith("[ERROR]"):
-            return _one_line(line)
+    for line in lines:
+        if line.startswith(("ERROR!", "[ERROR]")):
+            return _one_line(line.removeprefix("ERROR!").removeprefix("[ERROR]:"))
     return f"ansible-playbook exited {code}"
 
 

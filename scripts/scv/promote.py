@@ -79,7 +79,9 @@ def rollback(name: str, env: str, to: str | None = None, inventory: Path | None 
     extra = {"scv_client": name, "scv_rollback_env": env, "scv_site_url": url}
     if to:
         extra["scv_rollback_to"] = to
-    run = run_playbook("rollback.yml", extra, inventory, f"rollback-{name}-{env}", f"rollback of {env}", console)
+    run = run_playbook(
+        "rollback.yml", extra, inventory, f"rollback-{name}-{env}", f"rollback of {env}", console
+    )
     served = _current(name, env)
     what = f" to {served}" if served else ""
     console.print(

@@ -72,5 +72,7 @@ def _ansible(client: str, build: Path, env: str, manifest_sha256: str, inventory
         "scv_build_id": build.name,
         "scv_manifest_sha256": manifest_sha256,
     }
-    run = run_playbook("publish.yml", extra, inventory, f"publish-{client}-{env}", f"publish to {env}", console)
+    run = run_playbook(
+        "publish.yml", extra, inventory, f"publish-{client}-{env}", f"publish to {env}", console
+    )
     return {"ok": run.ok, "changed": run.changed, "failed": run.failed, "log": str(run.log)}
