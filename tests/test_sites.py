@@ -14,8 +14,8 @@ import shutil
 import pytest
 
 from conftest import copy_repo, need
-from sites import Sites, free_ports, set_site_urls, stop_nginx
 from scv.soak import Poller
+from sites import Sites, free_ports, set_site_urls, stop_nginx
 
 pytestmark = pytest.mark.slow
 

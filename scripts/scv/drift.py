@@ -161,9 +161,8 @@ def _shared_drift(hosts: list[dict]) -> list[str]:
     if len(distinct) <= 1:
         return []
     ref = sorted(texts)[0]
-    return [
-        f"00-scv.conf differs between servers: {', '.join(h for h in texts if texts[h] != texts[ref])} vs {ref}"
-    ]
+    others = ", ".join(h for h in texts if texts[h] != texts[ref])
+    return [f"00-scv.conf (what every site shares) differs between servers: {others} vs {ref}"]
 
 
 def _site(host: dict, index: int) -> Site:

@@ -31,8 +31,9 @@ class Figures:
         ms = sorted(x * 1000 for x in self.latencies) or [0.0]
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
         per_release = ", ".join(f"{k}: {v}" for k, v in sorted(self.served.items()))
+        rate = self.requests / max(self.seconds, 1e-9)
         return (
-            f"{self.requests} requests in {self.seconds:.1f} s ({self.requests / max(self.seconds, 1e-9):.0f}/s), "
+            f"{self.requests} requests in {self.seconds:.1f} s ({rate:.0f}/s), "
             f"{len(self.failures)} failed, {len(self.mixed)} mixing releases; latency median "
             f"{statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms; served {per_release}"
         )
