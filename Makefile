@@ -78,7 +78,7 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
 	$(SCV) access validate
-	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
 unit: $(SYNCED) chromium nginx sshd ## pytest only.
 	$(VENV)/bin/pytest
