@@ -347,6 +347,98 @@ def uptime_validate() -> None:
     from scv.uptime import validate
 
     validate(console=out)
+InventoryOpt = Annotated[
+    Path | None,
+    typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+]
+
+
+@access_app.command("validate")
+def access_validate(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Check access.yml allowlists and the operations team's addresses: CIDR syntax, breadth,
+    duplicates and overlaps, who and why, expiry. Exit 2 with file:line and field per problem."""
+    from scv.access import validate
+
+    counts = validate(client, inventory)
+    ops = counts.pop("operations")
+    listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    out.print(f"[green]ok[/] access lists valid: {listed}; operations team ({ops})", highlight=False)
+
+
+@access_app.command("render")
+def access_render(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients with --json.")] = None,
+    inventory: InventoryOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {client: lines} as JSON (what playbooks/site.yml reads).")
+    ] = False,
+) -> None:
+    """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
+    import json
+
+    from scv.access import render_all
+
+    if client is None and not as_json:
+        raise ScvError("name a client (or --json for every client)")
+    rendered = render_all(client, inventory)
+    sys.stdout.write(json.dumps(rendered) + "\n" if as_json else rendered[client])
+
+
+@app.command()
+def promote(
+    client: ClientArg,
+    build: Annotated[
+        str | None,
+        typer.Option(
+            help="Promote this build (id or 'latest') instead of release.yml's, pinned by its sealed "
+            "manifest on this machine: a manual promotion, or `make demo`'s."
+        ),
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Promote the build release.yml names from the test site to live (playbooks/promote.yml).
+
+    Exit 1 when refused (digest differs, not on test, verdict fail, unanswered queries) or when
+    the smoke check fails; live keeps serving what it served.
+    """
+    from scv.promote import promote as run
+
+    run(client, build, inventory)
+
+
+@app.command()
+def rollback(
+    client: ClientArg,
+    env: Annotated[str, typer.Option(help="The site to roll back: live or test.", envvar="SCV_ENV")] = "live",
+    to: Annotated[
+        str | None, typer.Option(help="Return to this release (default: the one before the last switch).")
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Put the previous release back on a site in one step (playbooks/rollback.yml)."""
+    from scv.promote import rollback as run
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run(client, env, to, inventory)
+
+
+@app.command()
+def drift(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Compare the build live serves with release.yml, and test's site configuration with live's.
+
+    Prints each difference; exit 1 on drift.
+    """
+    from scv.drift import run_drift
+
+    if run_drift(client, inventory):
+        raise typer.Exit(1)
 
 
 def _not_built(verb: str, issue: int):
@@ -358,14 +450,9 @@ def _not_built(verb: str, issue: int):
 
 # Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
 for _app, _verb, _issue, _help in [
-    (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
-    (app, "rollback", 5, "Put the previous release back on a site."),
-    (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
-    (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
     (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
     (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
     (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
-    (app, "drift", 5, "Compare what sites serve with release.yml."),
 ]:
     _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
 
