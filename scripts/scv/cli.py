@@ -347,6 +347,8 @@ def uptime_validate() -> None:
     from scv.uptime import validate
 
     validate(console=out)
+
+
 InventoryOpt = Annotated[
     Path | None,
     typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
