@@ -293,6 +293,35 @@ def match_eval(
         raise typer.Exit(1)
 
 
+@servers_app.command("report")
+def servers_report(
+    inventory: Annotated[
+        Path | None,
+        typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+    ] = None,
+    limit: Annotated[str | None, typer.Option(help="Only these servers (an Ansible host pattern).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for index.html and report.json (default SCV_HOME/servers)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print report.json instead of the table.")] = False,
+) -> None:
+    """Each server red, amber or green: updates, reboot, kernel, nginx, disk, memory, certificates, patching.
+
+    Exit 1 when a server is red (someone has to act).
+    """
+    import json
+
+    from scv.servers import print_report, run_report
+
+    doc = run_report(inventory, limit, out_dir)
+    if as_json:
+        out.print_json(json.dumps(doc))
+    else:
+        print_report(doc, out)
+    raise typer.Exit(1 if doc["needs_action"] else 0)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -309,7 +338,6 @@ for _app, _verb, _issue, _help in [
     (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
     (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
     (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
-    (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
     (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
     (app, "drift", 5, "Compare what sites serve with release.yml."),
 ]:
