@@ -9,8 +9,10 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
+# The servers `make servers-report` and `make patch` work on (upkeep.yml sets the production one).
+SCV_INVENTORY ?= playbooks/inventories/local
 
-.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile clean
+.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile servers-report patch clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +65,12 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
+
+servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/servers/index.html); exit 1 when one is red.
+	$(SCV) servers report --inventory $(SCV_INVENTORY)
+
+patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (PATCH_ARGS=--check: change nothing).
+	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
 
 clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	rm -rf $(SCV_HOME) target logs

@@ -316,7 +316,8 @@ def servers_report(
 
     doc = run_report(inventory, limit, out_dir)
     if as_json:
-        out.print_json(json.dumps(doc))
+        # Plain write, not Rich: a long finding must not be wrapped inside a JSON string.
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         print_report(doc, out)
     raise typer.Exit(1 if doc["needs_action"] else 0)

@@ -239,7 +239,7 @@ def kernel(info: dict) -> Check:
         return Check(
             "kernel",
             "green",
-            f"running {running}; no kernel installed on the server (it boots one from outside)",
+            f"running {running} (none in /boot: booted from outside, a VM or container host)",
         )
     if running == newest:
         return Check("kernel", "green", f"running {running}, the newest installed")
@@ -254,8 +254,8 @@ def nginx(info: dict, expected: bool) -> Check:
     version = f"nginx {info.get('version') or '(version unknown)'}"
     if not info["config_ok"]:
         last = (info.get("config_output") or "").strip().splitlines()
-        return Check("nginx", "red", f"{version}: `nginx -t` fails: {last[0] if last else 'no output'}")
-    return Check("nginx", "green", f"{version}, `nginx -t` ok ({info['config']})")
+        return Check("nginx", "red", f"{version}: nginx -t fails: {last[0] if last else 'no output'}")
+    return Check("nginx", "green", f"{version}, nginx -t ok ({info['config']})")
 
 
 def disk(disks: list[dict], t: dict) -> Check:
