@@ -386,7 +386,7 @@ def test_a_healthy_server_is_green():
         ({"nginx": {"installed": False}}, "nginx", "red", "nginx is not installed: this server cannot serve the sites"),
         ({"nginx": {"installed": True, "version": "1.22.1", "config": "/etc/nginx/nginx.conf", "config_ok": False,
                     "config_output": 'nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3\nnginx: configuration file /etc/nginx/nginx.conf test failed'}},
-         "nginx", "red", 'nginx 1.22.1: `nginx -t` fails: nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3'),
+         "nginx", "red", 'nginx 1.22.1: nginx -t fails: nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3'),
         ({"disks": [{"path": "/", "size": 100, "available": 15}]}, "disk", "amber", "/ 15% free (15 B of 100 B)"),
         ({"disks": [{"path": "/", "size": 100, "available": 5}]}, "disk", "red", "/ 5% free (5 B of 100 B)"),
         ({"memory": {"total": 4_000_000_000, "available": 360_000_000}}, "memory", "red", "9% available (360.0 MB of 4.0 GB)"),
