@@ -102,11 +102,12 @@ def sites(repo: Path, test: Site, live: Site) -> Iterator[None]:
     Site.log = []
     client_yml = repo / "clients" / "demo" / "client.yml"
     text = client_yml.read_text()
-    assert "http://127.0.0.1:8481/" in text and "http://127.0.0.1:8480/" in text
     with test.running(), live.running():
-        client_yml.write_text(
-            text.replace("http://127.0.0.1:8481/", test.url).replace("http://127.0.0.1:8480/", live.url)
-        )
+        # The demo's URLs (ports 8481 test, 8480 live) become the test's own servers.
+        for port, site in (("8481", test), ("8480", live)):
+            text, n = re.subn(rf"url: https?://127\.0\.0\.1:{port}/", f"url: {site.url}", text)
+            assert n == 1, f"clients/demo/client.yml: no site URL on port {port}"
+        client_yml.write_text(text)
         yield
 
 
@@ -386,7 +387,7 @@ def test_a_healthy_server_is_green():
         ({"nginx": {"installed": False}}, "nginx", "red", "nginx is not installed: this server cannot serve the sites"),
         ({"nginx": {"installed": True, "version": "1.22.1", "config": "/etc/nginx/nginx.conf", "config_ok": False,
                     "config_output": 'nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3\nnginx: configuration file /etc/nginx/nginx.conf test failed'}},
-         "nginx", "red", 'nginx 1.22.1: nginx -t fails: nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3'),
+         "nginx", "red", 'nginx 1.22.1: configuration test fails: nginx: [emerg] unknown directive "lisen" in /etc/nginx/sites-enabled/demo:3'),
         ({"disks": [{"path": "/", "size": 100, "available": 15}]}, "disk", "amber", "/ 15% free (15 B of 100 B)"),
         ({"disks": [{"path": "/", "size": 100, "available": 5}]}, "disk", "red", "/ 5% free (5 B of 100 B)"),
         ({"memory": {"total": 4_000_000_000, "available": 360_000_000}}, "memory", "red", "9% available (360.0 MB of 4.0 GB)"),

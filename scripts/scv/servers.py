@@ -254,8 +254,10 @@ def nginx(info: dict, expected: bool) -> Check:
     version = f"nginx {info.get('version') or '(version unknown)'}"
     if not info["config_ok"]:
         last = (info.get("config_output") or "").strip().splitlines()
-        return Check("nginx", "red", f"{version}: nginx -t fails: {last[0] if last else 'no output'}")
-    return Check("nginx", "green", f"{version}, nginx -t ok ({info['config']})")
+        return Check(
+            "nginx", "red", f"{version}: configuration test fails: {last[0] if last else 'no output'}"
+        )
+    return Check("nginx", "green", f"{version}, configuration test ok ({info['config']})")
 
 
 def disk(disks: list[dict], t: dict) -> Check:

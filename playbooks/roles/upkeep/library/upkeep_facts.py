@@ -24,7 +24,7 @@ short_description: Pending updates, reboot, kernel, nginx, disk, memory, certifi
 options:
   reboot_required_file: {type: path, default: /var/run/reboot-required}
   kernel_dir: {type: path, default: /boot, description: where installed kernels (vmlinuz-*) are}
-  nginx_conf: {type: str, default: "", description: "config for `nginx -t` (empty: nginx's default)"}
+  nginx_args: {type: list, elements: str, default: [], description: "options of `nginx -t`, e.g. [-c, /etc/nginx/nginx.conf]"}
   disk_paths: {type: list, elements: path, default: [/]}
   certificates: {type: list, elements: path, default: []}
   last_patch_file: {type: path, required: true, description: written by playbooks/patch.yml}
@@ -107,7 +107,7 @@ def kernel(kernel_dir: str) -> dict:
     return {"running": running, "installed": sorted(names, key=_version_key), "newest_installed": newest}
 
 
-def nginx(module: AnsibleModule, conf: str) -> dict:
+def nginx(module: AnsibleModule, args: list[str]) -> dict:
     binary = shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
     )
@@ -115,13 +115,12 @@ def nginx(module: AnsibleModule, conf: str) -> dict:
         return {"installed": False}
     _, out, err = module.run_command([binary, "-v"])
     m = re.search(r"nginx/(\S+)", out + err)
-    test = [binary, "-t"] + (["-c", conf] if conf else [])
-    rc, out, err = module.run_command(test)
+    rc, out, err = module.run_command([binary, *args, "-t"])
     return {
         "installed": True,
         "binary": binary,
         "version": m.group(1) if m else None,
-        "config": conf or "nginx's default configuration",
+        "config": " ".join(["nginx", *args, "-t"]),
         "config_ok": rc == 0,
         "config_output": (out + err).strip()[-1500:],
     }
@@ -197,7 +196,7 @@ def main() -> None:
         argument_spec={
             "reboot_required_file": {"type": "path", "default": "/var/run/reboot-required"},
             "kernel_dir": {"type": "path", "default": "/boot"},
-            "nginx_conf": {"type": "str", "default": ""},
+            "nginx_args": {"type": "list", "elements": "str", "default": []},
             "disk_paths": {"type": "list", "elements": "path", "default": ["/"]},
             "certificates": {"type": "list", "elements": "path", "default": []},
             "last_patch_file": {"type": "path", "required": True},
@@ -213,7 +212,7 @@ def main() -> None:
         "packages": packages(module),
         "reboot": reboot(p["reboot_required_file"]),
         "kernel": kernel(p["kernel_dir"]),
-        "nginx": nginx(module, p["nginx_conf"]),
+        "nginx": nginx(module, p["nginx_args"]),
         "disks": disks(p["disk_paths"]),
         "memory": memory(),
         "certificates": certificates(module, p["certificates"]),
