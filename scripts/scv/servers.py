@@ -56,11 +56,16 @@ def run_report(inventory: Path | None = None, limit: str | None = None, out_dir:
     out_dir = out_dir or paths.scv_home() / "servers"
     facts, errors = gather(inventory, limit)
     now = datetime.now(UTC)
-    servers = [judge_server(f, now) for f in facts.values()]
-    servers += [
-        {"host": host, "env": "", "status": "red", "checks": [asdict(Check("reachable", "red", message))]}
-        for host, message in errors.items()
-        if host not in facts
+    servers = [
+        judge_server(f, now)
+        if "packages" in f
+        else {
+            "host": host,
+            "env": f.get("env", ""),
+            "status": "red",
+            "checks": [asdict(Check("reachable", "red", errors.get(host, "no facts gathered")))],
+        }
+        for host, f in {**{h: {} for h in errors}, **facts}.items()
     ]
     servers.sort(key=lambda s: ({"test": 0, "live": 1}.get(s["env"], 2), s["host"]))
     if not servers:
@@ -111,7 +116,8 @@ def gather(inventory: Path, limit: str | None) -> tuple[dict[str, dict], dict[st
                 message = str(result.get("msg", ""))
             except json.JSONDecodeError:
                 message = line
-            errors.setdefault(m["host"], re.sub(r"\s+", " ", message)[:300] or line[:300])
+            message = re.sub(r"\s+", " ", message.removeprefix("Task failed: "))
+            errors.setdefault(m["host"], message[:300] or line[:300])
         elif (m := RECAP.match(line)) and (int(m["unreachable"]) or int(m["failed"])):
             errors.setdefault(m["host"], f"ansible could not gather its facts (log: {display_path(log)})")
     if code != 0 and not facts and not errors:
@@ -361,7 +367,7 @@ def print_report(doc: dict, out: Console) -> None:
     for s in doc["servers"]:
         for i, c in enumerate(s["checks"]):
             table.add_row(
-                f"{s['host']} ({s['env']})" if i == 0 else "",
+                (f"{s['host']} ({s['env']})" if s["env"] else s["host"]) if i == 0 else "",
                 f"[{COLOURS[s['status']]}]{s['status']}[/]" if i == 0 else "",
                 f"[{COLOURS[c['status']]}]{c['name']}[/]",
                 escape(c["summary"]),
