@@ -340,6 +340,16 @@ def test_a_required_reboot_waits_for_the_maintenance_window(repo, tmp_path):
     assert Site.log == ["test", "test", "live", "live"]
 
 
+@pytest.mark.slow
+def test_a_malformed_maintenance_window_stops_patching_before_anything(repo):
+    window = {"days": ["Sunday"], "start": "2:00", "end": "05:00"}
+    run = patch(repo, "--check", "-e", json.dumps({"upkeep_maintenance_window": window}))
+    assert run.returncode != 0
+    assert 'expected {days: [Mon … Sun], start: "HH:MM", end: "HH:MM"} in UTC' in run.stdout
+    assert hosts_in_order(run.stdout) == ["test.local"]
+    assert "build.json" not in run.stdout
+
+
 # --- judging: the lines between red, amber and green ---------------------------------------------
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
