@@ -9,11 +9,14 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
+# The servers `make servers-report` and `make patch` work on (upkeep.yml sets the production one).
+SCV_INVENTORY ?= playbooks/inventories/local
 
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
 .PHONY: help setup chromium nginx sshd demo up down screenshots test lint unit bench-scv bench-profile bench-promote clean
 .PHONY: uptime-pull uptime-push bench-uptime
+.PHONY: servers-report patch
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -138,6 +141,12 @@ uptime-push: ## Commit SCV_HOME/uptime (history, incidents, status page) and pus
 
 bench-promote: $(SYNCED) nginx ## 20 promote/rollback cycles of a live site under continuous requests: failures, mixed releases, latency.
 	$(VENV)/bin/python -m scv.bench_promote
+
+servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/servers/index.html); exit 1 when one is red.
+	$(SCV) servers report --inventory $(SCV_INVENTORY)
+
+patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (PATCH_ARGS=--check: change nothing).
+	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
 
 clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi
