@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile clean
+.PHONY: help setup chromium sshd goaccess demo serve screenshots test lint unit bench-scv bench-profile bench-audit clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,20 @@ chromium: ## Debian's chromium and chromedriver, for the page tests and screensh
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
+sshd: ## openssh-server, for the tests that fetch logs over SSH (installed when missing; tests run their own sshd).
+	@if ! [ -x /usr/sbin/sshd ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends openssh-server; \
+	fi
+
+goaccess: ## GoAccess, which bench-audit compares the audit with (installed when missing).
+	@if ! command -v goaccess >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends goaccess; \
 	fi
 
 demo: $(SYNCED) ## The weekly job on the embedded default: demo delivery -> build + check -> report -> test site.
@@ -53,7 +67,7 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
 
-unit: $(SYNCED) chromium ## pytest only.
+unit: $(SYNCED) chromium sshd ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
@@ -63,6 +77,9 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
+
+bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N); lines/s, peak memory, goaccess.
+	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000}
 
 clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	rm -rf $(SCV_HOME) target logs

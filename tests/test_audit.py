@@ -148,9 +148,10 @@ def test_both_formats_and_unparseable_lines_counted(scv, repo, tmp_path):
         ours.replace(" 200 ", " OK "),  # a status that is not a number
         "GET / HTTP/1.1",
         ours.replace("GET /", "GET /\udcff"),  # not UTF-8 (written as the raw byte below)
+        ours.replace("+0000]", "UTC]"),  # every field there, but not a time zone
     ]
     path = tmp_path / "demo.live.access.log"
-    body = "\n".join([ours, combined, *bad, "", ours]) + "\n"
+    body = "\n".join([ours, *bad, "", ours]) + "\n"
     path.write_bytes(body.encode("utf-8", "surrogateescape"))
     gz = tmp_path / "demo.live.access.log.2.gz"
     gz.write_bytes(gzip.compress(((combined + "\n") * 3).encode()))
@@ -161,15 +162,16 @@ def test_both_formats_and_unparseable_lines_counted(scv, repo, tmp_path):
     r = report(tmp_path / "out")
     by_origin = {Path(s["origin"]).name: s for s in r["sources"]}
     assert by_origin["demo.live.access.log"]["lines"] == 7  # the blank line is not a line
-    assert by_origin["demo.live.access.log"]["parsed"] == 3
-    assert by_origin["demo.live.access.log"]["unparseable"] == 4
-    assert by_origin["demo.live.access.log.2.gz"]["parsed"] == 3
-    shown = {u["text"][:40] for u in r["unparseable_examples"]}
+    assert by_origin["demo.live.access.log"]["parsed"] == 2
+    assert by_origin["demo.live.access.log"]["unparseable"] == 5
+    assert by_origin["demo.live.access.log.2.gz"]["parsed"] == 3  # plain "combined", compressed
+    shown = {u["text"] for u in r["unparseable_examples"]}
     assert "GET / HTTP/1.1" in shown
-    assert len(r["unparseable_examples"]) == 4
-    assert "Audited 6 of 10 lines from 2 log(s)" in result.out
+    assert any("UTC]" in text for text in shown)
+    assert len(r["unparseable_examples"]) == 5
+    assert "Audited 5 of 10 lines from 2 log(s)" in result.out
     medium = [f for f in r["findings"] if f["rule"] == "unparseable_lines"]
-    assert [f["severity"] for f in medium] == ["medium"]  # 4 of 7 lines: far above 1%
+    assert [f["severity"] for f in medium] == ["medium"]  # 5 of 7 lines: far above 1%
 
 
 @pytest.mark.parametrize(
@@ -371,3 +373,69 @@ def test_logs_fetched_over_ssh_with_fabric_and_nothing_fetched_twice(scv, repo, 
         offenders = {o["address"]: o for o in r3["offenders"]}
         assert offenders[ATTACKERS["sensitive_probe"]]["new"] is False  # seen by the first audit
         assert offenders["45.155.205.20"]["new"] is True
+
+
+def test_host_keys_are_checked_unknown_is_high_changed_is_critical(scv, repo, tmp_path, monkeypatch):
+    served = tmp_path / "served"
+    logs = Logs()
+    normal_auth(logs, days_ago(1))
+    logs.write(served / "nginx")
+    with sshd(tmp_path / "sshd") as server:
+        inventory = write_inventory(tmp_path / "inventory", server, served)
+        monkeypatch.setenv("SCV_SSH_KNOWN_HOSTS", str(tmp_path / "empty_known_hosts"))
+        (tmp_path / "empty_known_hosts").write_text("")
+        monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/known_hosts of the machine's
+
+        unknown = scv("audit", "logs", "--inventory", inventory, "--out", tmp_path / "unknown")
+
+        assert unknown.code == 0  # high, not critical: the report says what was not audited
+        r = report(tmp_path / "unknown")
+        assert [(f["rule"], f["severity"], f["server"]) for f in r["findings"]] == [
+            ("server_unreachable", "high", "web1")
+        ]
+        assert "host key is not in known_hosts" in r["findings"][0]["message"]
+        assert r["sources"] == []
+
+        # A different key for the same address: someone may be in the middle.
+        other = tmp_path / "other"
+        import subprocess
+
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+        kind, key = other.with_suffix(".pub").read_text().split()[:2]
+        (tmp_path / "wrong_known_hosts").write_text(f"[127.0.0.1]:{server.port} {kind} {key}\n")
+        monkeypatch.setenv("SCV_SSH_KNOWN_HOSTS", str(tmp_path / "wrong_known_hosts"))
+
+        changed = scv("audit", "logs", "--inventory", inventory, "--out", tmp_path / "changed")
+
+        assert changed.code == 1
+        r = report(tmp_path / "changed")
+        assert [(f["rule"], f["severity"]) for f in r["findings"]] == [("server_host_key_changed", "critical")]
+
+
+def test_the_local_inventory_reads_scv_log_dir_once_for_test_and_live(scv, repo, tmp_path, monkeypatch):
+    allow_office(repo)
+    home = Path(os.environ["SCV_HOME"])
+    logs = Logs()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    normal_traffic(logs, now - timedelta(hours=3), 2, per_hour=10, crawls=2)
+    normal_traffic(logs, now - timedelta(hours=3), 2, name="demo.test.access.log", per_hour=10, crawls=2)
+    normal_auth(logs, now - timedelta(hours=3))
+    logs.write(home / "nginx" / "logs")
+    group_vars = repo / "playbooks" / "inventories" / "local" / "group_vars" / "all.yml"
+    text = group_vars.read_text()
+    assert "scv_audit_auth_log: /var/log/auth.log" in text
+    group_vars.write_text(text.replace("/var/log/auth.log", str(home / "nginx" / "logs" / "auth.log")))
+
+    result = scv("audit", "logs", "--out", tmp_path / "out")
+
+    assert result.code == 0, result.out + result.err
+    r = report(tmp_path / "out")
+    # Both hosts of the local inventory are this machine: each file is read once.
+    assert sorted(s["origin"].rsplit("/", 1)[1] for s in r["sources"]) == [
+        "auth.log", "demo.live.access.log", "demo.test.access.log",
+    ]  # fmt: skip
+    # The operations team's logins and the office users raise nothing; the crawlers are refused.
+    assert {(f["rule"], f["address"]) for f in r["findings"]} == {("denied_address", ip) for ip in CRAWLERS}
+    assert r["totals"]["lines"] == sum(len(v) for v in logs.lines.values())
+    assert {s["name"] for s in r["servers"]} == {"live.local", "test.local"}
+    assert {s["log_dir"] for s in r["servers"]} == {str(home / "nginx" / "logs")}

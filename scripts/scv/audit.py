@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -48,6 +49,20 @@ class AuditRun:
         return sum(1 for f in self.findings if f["severity"] == "critical")
 
 
+class Clock:
+    """Wall and CPU seconds per phase of the audit, for the report (and bench-audit)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, dict[str, float]] = {"seconds": {}, "cpu_seconds": {}}
+        self._last = (time.perf_counter(), time.process_time())
+
+    def lap(self, phase: str) -> None:
+        now = (time.perf_counter(), time.process_time())
+        self.laps["seconds"][phase] = round(now[0] - self._last[0], 3)
+        self.laps["cpu_seconds"][phase] = round(now[1] - self._last[1], 3)
+        self._last = now
+
+
 def parse_since(text: str | None) -> timedelta | None:
     """'24h', '90m', '7d', '2w'; 'all' or None for no bound."""
     if text is None or text == "all":
@@ -78,6 +93,7 @@ def run_audit(
     advance=lambda what: None,
 ) -> AuditRun:
     started = datetime.now(UTC).replace(microsecond=0)
+    clock = Clock()
     audit_id = started.strftime("%Y%m%dT%H%M%SZ")
     inventory = inventory or default_inventory()
     window = parse_since(since if since is not None else (None if files else "24h"))
@@ -104,11 +120,13 @@ def run_audit(
             f.since = since_at if f.server in first_time else None
         operations = {s.name: s.operations for s in servers}
         operations[None] = [e for s in servers for e in s.operations]
+    clock.lap("fetch")
     allow, unknown = _allowlists(sorted({f.client for f in log_files if f.client}))
     history = _history(read_only=bool(files))
     con = logparse.connect(work / "duckdb")
     try:
         logparse.load(con, log_files, advance)
+        clock.lap("parse")
         advance("Running the rules")
         detect.address_table(con, allow, operations[None])
         volume = (
@@ -118,20 +136,23 @@ def run_audit(
         if fetch_result:
             findings = detect.sort_findings(findings + fetch_result.problems)
         offenders = _offenders(con, findings, history)
+        clock.lap("rules")
         report = _report(
             con, audit_id, started, since_at, inventory, files, servers, log_files, findings, offenders,
             fetch_result, unknown, history,
         )  # fmt: skip
+        clock.lap("report")
+        report["timings"] = clock.laps
         run = AuditRun(audit_id, out, report, findings, log_files)
         _write(run, deny_list, issue_body, allow, operations[None])
+        if fetch_result:
+            logfetch.save_state(fetch_result.state)  # only now that the audit is written
         if history and not files:
             _record(history, con, offenders, started)
     finally:
         con.close()
         if history:
             history.close()
-    if fetch_result:
-        logfetch.save_state(fetch_result.state)  # only now: the audit is written
     shutil.rmtree(work, ignore_errors=True)
     if run.critical:
         run.alerted = send_alert(run)
@@ -258,9 +279,8 @@ def _offenders(
                 o[key].append(value)
         o["first_seen"] = min(filter(None, [o["first_seen"], f["first_seen"]]), default=None)
         o["last_seen"] = max(filter(None, [o["last_seen"], f["last_seen"]]), default=None)
-    requests = (
-        dict(con.execute("select ip, count(*) from access group by ip").fetchall()) if by_address else {}
-    )
+    requests = dict(con.execute("select ip, count(*) from access group by ip").fetchall())
+    ssh = dict(con.execute("select ip, count(*) from ssh group by ip").fetchall())
     seen: dict[str, tuple] = {}
     if history and by_address:
         for address, first_audit, audits in history.execute(
@@ -271,7 +291,7 @@ def _offenders(
     for address, o in by_address.items():
         first_audit, audits = seen.get(address, (None, 0))
         out.append(
-            {**o, "requests": requests.get(address, 0), "new": address not in seen,
+            {**o, "requests": requests.get(address, 0), "ssh_events": ssh.get(address, 0), "new": address not in seen,
              "first_audit": first_audit, "earlier_audits": audits}
         )  # fmt: skip
     return sorted(out, key=lambda o: (detect.RANK[o["severity"]], -o["requests"], o["address"]))
@@ -281,18 +301,25 @@ def _record(
     history: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection, offenders: list[dict], now: datetime
 ) -> None:
     audit_id = now.strftime("%Y%m%dT%H%M%SZ")
+    history.begin()
     volume = detect.period_volume(con)
     if volume:
         history.executemany("insert into volume values (?, ?, ?, ?)", volume)
-    for o in offenders:
+    if offenders:
         history.execute(
             """
-            insert into offenders values ($address, $audit, $audit, 1, $worst)
-            on conflict (address) do update set last_audit = $audit, audits = offenders.audits + 1,
-                worst = $worst
+            insert into offenders
+            select unnest($addresses), $audit, $audit, 1, unnest($worst)
+            on conflict (address) do update set last_audit = excluded.last_audit,
+                audits = offenders.audits + 1, worst = excluded.worst
             """,
-            {"address": o["address"], "audit": audit_id, "worst": o["severity"]},
+            {
+                "addresses": [o["address"] for o in offenders],
+                "worst": [o["severity"] for o in offenders],
+                "audit": audit_id,
+            },
         )
+    history.commit()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -324,18 +351,16 @@ def _report(
             (select count(*) from ssh), (select count(*) from errors)
         """
     ).fetchone()
+    worth = [o["address"] for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]]
+    con.execute(
+        "create or replace temp table offender_ips as select unnest($ips::varchar[]) as ip", {"ips": worth}
+    )
     timeline = con.execute(
         """
-        with hours as (
-            select time_bucket(interval 1 hour, ts) as hour, count(*) as requests,
-                count(*) filter (ip in (select ip from offender_ips)) as from_offenders,
-                count(*) filter (status = 403) as refused
-            from access group by 1
-        )
-        select strftime(hour, '%Y-%m-%d %H:00'), requests, from_offenders, refused from hours order by hour
+        select strftime(time_bucket(interval 1 hour, ts), '%Y-%m-%d %H:00') as hour, count(*),
+            count(*) filter (ip in (select ip from offender_ips)), count(*) filter (status = 403)
+        from access group by 1 order by 1
         """
-        if _offender_ips(con, offenders)
-        else "select null, null, null, null where false"
     ).fetchall()
     ssh_hours = con.execute(
         """
@@ -355,16 +380,17 @@ def _report(
             "select client, env, day, sum(requests) from volume group by all order by day"
         ).fetchall():
             history_volume.setdefault((c, e), []).append((d, n))
-    for client, env, requests, addresses, s2, s3, s4, s5, refused, served_bytes, top in con.execute(
+    for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
         """
         select f.client, f.env, count(*), count(distinct a.ip),
             count(*) filter (a.status between 200 and 299), count(*) filter (a.status between 300 and 399),
             count(*) filter (a.status between 400 and 499), count(*) filter (a.status >= 500),
-            count(*) filter (a.status = 403), coalesce(sum(a.bytes), 0),
+            count(*) filter (a.status = 403),
             (select list(struct_pack(path := p, n := n) order by n desc, p) from (
                 select split_part(b.request, ' ', 2) as p, count(*) as n from access b
                 join files g using (file_id)
                 where g.client is not distinct from f.client and g.env is not distinct from f.env
+                    and b.status >= 400
                 group by p order by n desc, p limit 5))
         from access a join files f using (file_id)
         group by f.client, f.env order by f.client nulls last, f.env
@@ -378,7 +404,7 @@ def _report(
         sites.append(
             {"client": client, "env": env, "requests": requests, "addresses": addresses,
              "status": {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5}, "refused": refused,
-             "bytes": int(served_bytes), "top_paths": [dict(t) for t in top or []],
+             "top_refused": [dict(t) for t in top or []],
              "allowlist_checked": client not in unknown and client is not None,
              "findings": {s: sum(1 for f in site_findings if f["severity"] == s) for s in detect.SEVERITIES},
              "volume": [{"day": str(d), "requests": n} for d, n in sorted(days.items())][-30:]}
@@ -445,14 +471,6 @@ def _report(
     }
 
 
-def _offender_ips(con: duckdb.DuckDBPyConnection, offenders: list[dict]) -> bool:
-    worth = [o["address"] for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]]
-    con.execute("create or replace temp table offender_ips (ip varchar)")
-    if worth:
-        con.executemany("insert into offender_ips values (?)", [(a,) for a in worth])
-    return True
-
-
 def _write(
     run: AuditRun, deny_list: Path | None, issue_body: Path | None, allow: dict, operations: list
 ) -> None:
@@ -462,7 +480,8 @@ def _write(
     if deny_list:
         run.deny_list = write_deny_list(deny_list, run, allow, operations)
         run.report["deny_list"] = str(run.deny_list)
-    (run.out / "report.json").write_text(json.dumps(run.report, indent=1, default=str), encoding="utf-8")
+    # Compact: Python's C encoder only works without indent, and a busy day has many findings.
+    (run.out / "report.json").write_text(json.dumps(run.report, default=str), encoding="utf-8")
     write_page(run.out / "index.html", run.report)
     latest = run.out.parent / "latest"
     if run.out.parent == audit_dir() / "reports":

@@ -11,7 +11,9 @@ from pathlib import Path
 from scv import charts, detect, pages
 
 SEVERITY_COLOURS = {"critical": "#b91c1c", "high": "#c2410c", "medium": "#b45309", "low": "#64748b"}
-# Low findings are background noise: the page lists this many, the JSON has them all.
+# A bad day has thousands of findings: the page lists this many of each kind (worst and most
+# frequent first) and counts the rest per rule; report.json has them all.
+SHOWN = 50
 LOW_SHOWN = 200
 
 
@@ -74,9 +76,12 @@ def write_page(path: Path, report: dict) -> Path:
         r=report,
         worst=worst,
         urgent=[f for f in findings if f["severity"] in ("critical", "high")],
+        urgent_by_rule=_count_by(findings, "critical") + _count_by(findings, "high"),
         medium=[f for f in findings if f["severity"] == "medium"],
+        medium_by_rule=_count_by(findings, "medium"),
         low=[f for f in findings if f["severity"] == "low"],
         low_by_rule=_count_by(findings, "low"),
+        shown=SHOWN,
         low_shown=LOW_SHOWN,
         top=offenders[:25],
         new_offenders=sum(1 for o in offenders if o["new"] and o["severity"] != "low"),

@@ -229,7 +229,8 @@ def _decode(expr: str) -> str:
 
 
 def classify_requests(con: duckdb.DuckDBPyConnection) -> None:
-    """`request_classes`: each distinct suspect request with the request rules it matches."""
+    """`request_classes`: each distinct suspect request with the request rules it matches;
+    `flagged`: the requests that match one, with who made them and when."""
     raw = (
         "replace(replace(replace(replace(lower(coalesce(nullif(split_part(request, ' ', 2), ''), request)), "
         "'\\x22', '\"'), '\\x5c', '\\'), '\\x27', ''''), '+', ' ')"
@@ -249,6 +250,14 @@ def classify_requests(con: duckdb.DuckDBPyConnection) -> None:
         from forms
         """,
         {"probe": PROBE_RE, "traversal": TRAVERSAL_RE, "sqli": SQLI_RE, "xss": XSS_RE},
+    )
+    con.execute(
+        """
+        create or replace temp table flagged as
+        select a.file_id, a.ip, a.ts, a.status, a.request, c.probe, c.traversal, c.sqli, c.xss
+        from access a join request_classes c using (request)
+        where a.suspect and (c.probe or c.traversal or c.sqli or c.xss)
+        """
     )
 
 
@@ -391,11 +400,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
         """
     ).fetchall()
     leaked = {(c, e, ip) for c, e, ip, _, served, _, _ in rows if served}
-    examples = _examples(
-        con,
-        "a.status between 200 and 399 and (f.client, f.env, a.ip) in "
-        "(select (client, env, ip) from addresses where not allowed and served > 0)",
-    )
+    examples = _leak_examples(con) if leaked else {}
     for client, env, ip, requests, served, first, last in rows:
         if (client, env, ip) in leaked:
             out.append(
@@ -427,18 +432,18 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
             )
     # Request rules: one finding per rule, site and address.
     for rule, condition, what in [
-        ("sensitive_file_served", "c.probe and a.status between 200 and 299", "sensitive file(s) served"),
-        ("sensitive_probe", "c.probe and not a.status between 200 and 299", "probe(s) for sensitive files"),
-        ("path_traversal", "c.traversal", "path traversal attempt(s)"),
-        ("sql_injection", "c.sqli", "SQL injection attempt(s)"),
-        ("xss", "c.xss", "cross-site scripting attempt(s)"),
+        ("sensitive_file_served", "a.probe and a.status between 200 and 299", "sensitive file(s) served"),
+        # A traversal to /etc/passwd or win.ini is counted as traversal, not also as a probe.
+        (
+            "sensitive_probe",
+            "a.probe and not a.traversal and not a.status between 200 and 299",
+            "probe(s) for sensitive files",
+        ),
+        ("path_traversal", "a.traversal", "path traversal attempt(s)"),
+        ("sql_injection", "a.sqli", "SQL injection attempt(s)"),
+        ("xss", "a.xss", "cross-site scripting attempt(s)"),
     ]:
-        out += _per_address(
-            con,
-            rule,
-            f"from access a join request_classes c using (request) join files f using (file_id) where {condition}",
-            what,
-        )
+        out += _per_address(con, rule, f"from flagged a join files f using (file_id) where {condition}", what)
     out += _per_address(
         con,
         "scanner_agent",
@@ -446,26 +451,33 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
         "request(s) from a known scanner",
         extra="string_agg(distinct a.scanner, ', ')",
     )
-    # Windows: 401s within HTTP_AUTH_MINUTES, 4xx within BURST_MINUTES consecutive minutes.
-    for rule, condition, threshold, minutes, what in [
-        ("http_auth_brute_force", "a.status = 401", HTTP_AUTH_FAILURES, HTTP_AUTH_MINUTES, "401 answers"),
-        ("error_burst", "a.status between 400 and 499", BURST_4XX, BURST_MINUTES, "4xx answers"),
+    # Windows: 401s within HTTP_AUTH_MINUTES, 4xx within BURST_MINUTES consecutive minutes, per
+    # address and minute first (far fewer rows than requests), both from one scan.
+    con.execute(
+        """
+        create or replace temp table errors_per_minute as
+        select f.client, f.env, a.ip, time_bucket(interval 1 minute, a.ts) as minute,
+            count(*) filter (a.status = 401) as n401, count(*) as n4xx
+        from access a join files f using (file_id) where a.status between 400 and 499
+        group by all
+        """
+    )
+    for rule, column, threshold, minutes, what in [
+        ("http_auth_brute_force", "n401", HTTP_AUTH_FAILURES, HTTP_AUTH_MINUTES, "401 answers"),
+        ("error_burst", "n4xx", BURST_4XX, BURST_MINUTES, "4xx answers"),
     ]:
         rows = con.execute(
             f"""
-            with per_minute as (
-                select f.client, f.env, a.ip, time_bucket(interval 1 minute, a.ts) as minute, count(*) as n
-                from access a join files f using (file_id) where {condition}
-                group by all
-            ),
-            windows as (
-                select *, sum(n) over (
+            with windows as (
+                select *, sum({column}) over (
                     partition by client, env, ip order by minute
                     range between interval {minutes - 1} minutes preceding and current row
                 ) as in_window
-                from per_minute
+                from errors_per_minute
+                where {column} > 0 and ip in (  -- only who could reach the threshold at all
+                    select ip from errors_per_minute group by ip having sum({column}) >= {threshold})
             )
-            select client, env, ip, max(in_window), sum(n), min(minute), max(minute) + interval 59 second
+            select client, env, ip, max(in_window), sum({column}), min(minute), max(minute) + interval 59 second
             from windows group by all having max(in_window) >= {threshold}
             """
         ).fetchall()
@@ -516,14 +528,23 @@ def _per_address(
     return out
 
 
-def _examples(con: duckdb.DuckDBPyConnection, condition: str) -> dict[tuple, list[str]]:
-    rows = con.execute(
-        f"""
-        select f.client, f.env, a.ip, (array_agg(distinct a.request || ' → ' || a.status))[1:5]
-        from access a join files f using (file_id) where {condition} group by all
-        """
+def _leak_examples(con: duckdb.DuckDBPyConnection) -> dict[tuple, list[str]]:
+    """What was served to addresses on no allowlist, up to 5 requests each."""
+    from scv.logparse import served_requests
+
+    leaked = con.execute(
+        "select distinct client, env, ip from addresses where not allowed and served > 0"
     ).fetchall()
-    return {(c, e, ip): sorted(ex) for c, e, ip, ex in rows}
+    wanted = {(c, e, ip) for c, e, ip in leaked}
+    sites = dict(
+        ((i,), (c, e)) for i, c, e in con.execute("select file_id, client, env from files").fetchall()
+    )
+    examples: dict[tuple, set[str]] = {}
+    for file_id, ip, request, status in served_requests(con, sorted({ip for _, _, ip in leaked})):
+        key = (*sites[(file_id,)], ip)
+        if key in wanted:
+            examples.setdefault(key, set()).add(f"{request} → {status}")
+    return {k: sorted(v)[:5] for k, v in examples.items()}
 
 
 def period_volume(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, date, int]]:

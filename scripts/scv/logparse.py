@@ -27,6 +27,8 @@ import duckdb
 
 # Examples of unparseable lines kept per file: enough to see what is wrong, never the whole file.
 EXAMPLES_PER_FILE = 20
+# Lines sampled at the start of an access log for its most common user agents.
+AGENT_SAMPLE = 50_000
 
 # The fields of an access log line as DuckDB's CSV reader splits it on spaces and quotes:
 #   ip ident user [time +zone] "request" status bytes "referer" "agent" ("host" request_time)
@@ -116,12 +118,12 @@ SCHEMA = """
 create table files (
     file_id usmallint primary key, kind varchar, origin varchar, client varchar, env varchar,
     server varchar, from_byte bigint, lines bigint default 0, parsed bigint default 0,
-    unparseable bigint default 0, before_period bigint default 0
+    unparseable bigint default 0, before_period bigint default 0, path varchar, fields integer
 );
 -- `ok` is false for an unparseable line, which then has only `shown` (the line as read).
 create table access (
-    file_id usmallint, ok boolean, ts timestamp, ip varchar, status usmallint, bytes bigint,
-    vhost varchar, request varchar, scanner varchar, suspect boolean, shown varchar
+    file_id usmallint, ok boolean, ts timestamp, ip varchar, status usmallint, request varchar,
+    scanner varchar, suspect boolean, shown varchar
 );
 create table errors (
     file_id usmallint, ok boolean, ts timestamp, level varchar, message varchar, ip varchar, shown varchar
@@ -144,9 +146,9 @@ def load(
     for i, f in enumerate(files, start=1):
         f.file_id = i
         con.execute(
-            "insert into files (file_id, kind, origin, client, env, server, from_byte) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            [i, f.kind, f.origin, f.client, f.env, f.server, f.from_byte],
+            "insert into files (file_id, kind, origin, client, env, server, from_byte, path) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [i, f.kind, f.origin, f.client, f.env, f.server, f.from_byte, str(f.path)],
         )
         advance(f"Parsing {f.origin}")
         table = {"access": "access", "error": "errors", "auth": "auth"}[f.kind]
@@ -158,43 +160,91 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
-    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in ACCESS_COLUMNS.items()) + "}"
+def _access_reader(
+    path: Path, columns: int = len(ACCESS_COLUMNS), *, pad: bool = False, rejects: bool = True
+) -> str:
+    """DuckDB's reader of an access log with `columns` fields: 12 in scv's format, 10 in combined.
+
+    A line with fewer fields (or a time, status or encoding the reader cannot take) is rejected
+    by the reader, which keeps its number and text (`pad`: short lines are padded with nulls).
+    """
+    fields = "{" + ", ".join(f"'{k}': '{v}'" for k, v in list(ACCESS_COLUMNS.items())[:columns]) + "}"
     # DuckDB reads .gz itself. Quotes only ever delimit fields (nginx writes `"` as \x22).
-    reader = (
-        f"read_csv({_quoted(f.path)}, columns={columns}, delim=' ', quote='\"', escape='', "
-        "new_line='\\n', header=false, auto_detect=false, strict_mode=false, null_padding=true, "
-        "ignore_errors=true, store_rejects=true, timestampformat='[%d/%b/%Y:%H:%M:%S', "
-        "max_line_size=1048576)"
+    return (
+        f"read_csv({_quoted(path)}, columns={fields}, delim=' ', quote='\"', escape='', "
+        "new_line='\\n', header=false, auto_detect=false, strict_mode=false, "
+        f"null_padding={str(pad).lower()}, ignore_errors=true, store_rejects={str(rejects).lower()}, "
+        "timestampformat='[%d/%b/%Y:%H:%M:%S', max_line_size=1048576)"
     )
-    # A line is parsed when every field is there in the shape nginx writes it (the reader has
-    # already typed the time and the status); `zone` is the "+0000]" half of [$time_local].
-    # Cheap tests only: this runs on every line.
-    ok = """coalesce(
-        ip is not null and length(ip) <= 45 and ident is not null and remote_user is not null
-        and t is not null and zone like '_____]' and request is not null and status is not null
-        and (body_bytes = '-' or try_cast(body_bytes as bigint) is not null) and referer is not null
-        and agent is not null and (vhost is null) = (request_time is null), false)"""
+
+
+def sample(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, list[str]]:
+    """From the file's first lines: its format (fields per line) and its commonest user agents.
+
+    The commonest agents that name no scanner are tested by equality rather than by the scanner
+    pattern: most requests come from a few browsers, and equality is much cheaper than running
+    the pattern over every line, for the same answer.
+    """
+    rows = con.execute(
+        f"""
+        with head as (select agent, vhost from {_access_reader(path, pad=True, rejects=False)} limit {AGENT_SAMPLE})
+        select count(vhost) > count(*) / 2 as ours,
+            (select list(agent order by n desc) from (
+                select agent, count(*) as n from head
+                where agent is not null and not regexp_matches(agent, $scanner)
+                group by agent order by n desc limit 32)) as common
+        from head
+        """,
+        {"scanner": SCANNER_RE},
+    ).fetchone()
+    ours, common = rows if rows else (True, [])
+    return (len(ACCESS_COLUMNS) if ours or ours is None else len(ACCESS_COLUMNS) - 2), common or []
+
+
+def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
+    columns, common = sample(con, f.path)
+    con.execute("update files set fields = ? where file_id = ?", [columns, f.file_id])
+    reader = _access_reader(f.path, columns)
+    # The reader has checked the field count, the time and the status; `zone` is the "+0000]"
+    # half of [$time_local]. Cheap tests only: this runs on every line.
+    ok = "coalesce(ip <> '' and zone like '_____]', false)"
     utc = (
         "case when zone = '+0000]' then t else t - to_minutes((case when zone[1] = '-' then -1 else 1 end)"
         " * (try_cast(zone[2:3] as int) * 60 + try_cast(zone[4:5] as int))) end"
     )
-    shown = (
-        "concat_ws(' ', ip, ident, remote_user, strftime(t, '[%d/%b/%Y:%H:%M:%S'), zone, "
-        "'\"' || request || '\"', status, body_bytes, '\"' || referer || '\"', '\"' || agent || '\"', "
-        "'\"' || vhost || '\"', request_time)"
-    )
     con.execute(
         f"""
         insert into access
-        select {f.file_id}, ok, ts, ip, status, try_cast(body_bytes as bigint), vhost, request,
-            case when ok then nullif(lower(regexp_extract(agent, $scanner, 0)), '') end,
-            case when ok then regexp_matches(request, $suspect) end,
-            case when not ok then {shown} end
-        from (select *, {ok} as ok, {utc} as ts from {reader})
+        select {f.file_id}, ok, ts, ip, status,
+            -- The request is kept where a rule or the report looks at it: a refusal, an error,
+            -- a suspect request or a scanner. Leave out the millions of ordinary ones.
+            case when status >= 400 or suspect or scanner is not null then request end,
+            scanner, suspect, null
+        from (
+            select ok, ts, ip, status, request,
+                case when not ok or list_contains($common, agent) then null
+                     when regexp_matches(agent, $scanner) then lower(regexp_extract(agent, $scanner, 0)) end
+                    as scanner,
+                case when ok then regexp_matches(request, $suspect) end as suspect
+            from (select *, {ok} as ok, {utc} as ts from {reader})
+        )
         """,
-        {"scanner": SCANNER_RE, "suspect": SUSPECT_RE},
+        {"scanner": SCANNER_RE, "suspect": SUSPECT_RE, "common": common},
     )
+    if con.execute("select count(*) from access where file_id = ? and not ok", [f.file_id]).fetchone()[0]:
+        # Rare: read the file once more for what those lines say.
+        shown = (
+            "concat_ws(' ', ip, ident, remote_user, strftime(t, '[%d/%b/%Y:%H:%M:%S'), zone, "
+            "'\"' || request || '\"', status, body_bytes, '\"' || referer || '\"', '\"' || agent || '\"'"
+            + (", '\"' || vhost || '\"', request_time)" if columns == len(ACCESS_COLUMNS) else ")")
+        )
+        con.execute(
+            f"""
+            insert into unparsed
+            select {f.file_id}, null, '{NOT_IN_FORMAT}', {shown}
+            from {_access_reader(f.path, columns, rejects=False)} where not {ok} limit {EXAMPLES_PER_FILE}
+            """
+        )
 
 
 def _load_errors(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
@@ -275,14 +325,16 @@ def _count(con: duckdb.DuckDBPyConnection, f: LogFile, table: str, since: dateti
         "before_period = $before_period where file_id = $id",
         {**f.stats, "id": f.file_id},
     )
-    examples = [(f.file_id, n, f"the reader rejected it ({kind})", text) for n, kind, text in rejects]
+    examples = [
+        (f.file_id, n, f"the reader rejected it ({kind})", text.lstrip("\r\n")) for n, kind, text in rejects
+    ]
     if examples:
         con.executemany("insert into unparsed values (?, ?, ?, ?)", examples[:EXAMPLES_PER_FILE])
     con.execute(
         f"""
         insert into unparsed
         select file_id, null, '{NOT_IN_FORMAT}', shown from {table}
-        where file_id = $id and not ok limit {EXAMPLES_PER_FILE}
+        where file_id = $id and not ok and shown is not null limit {EXAMPLES_PER_FILE}
         """,
         {"id": f.file_id},
     )
@@ -308,3 +360,23 @@ def gunzip_to(source: Path, target: Path, skip: int = 0) -> int:
             out.write(chunk)
             written += len(chunk)
     return written
+
+
+def served_requests(con: duckdb.DuckDBPyConnection, addresses: list[str]) -> list[tuple]:
+    """(file_id, ip, request, status) of requests answered 2xx/3xx to these addresses.
+
+    The access table does not keep ordinary requests; when a rule needs them (what was served to
+    an address on no allowlist, which is rare), the access logs are read once more for them.
+    """
+    rows: list[tuple] = []
+    for file_id, path, fields in con.execute(
+        "select file_id, path, fields from files where kind = 'access' and fields is not null"
+    ).fetchall():
+        rows += con.execute(
+            f"""
+            select {file_id}, ip, request, status from {_access_reader(Path(path), fields, rejects=False)}
+            where status between 200 and 399 and ip in (select unnest($ips::varchar[]))
+            """,
+            {"ips": addresses},
+        ).fetchall()
+    return rows
