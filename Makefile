@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup chromium sshd goaccess demo serve screenshots test lint unit bench-scv bench-profile bench-audit clean
+.PHONY: help setup chromium sshd goaccess demo serve screenshots audit-logs test lint unit bench-scv bench-profile bench-audit clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ serve: $(SYNCED) ## Serve the demo client's test site on its URL until Ctrl-C (n
 screenshots: $(SYNCED) chromium ## Headless Chromium screenshots of the demo test site's report and site.
 	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
 	$(VENV)/bin/python -m scv.screenshots demo test
+
+audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY (default: the local one), as the workflow runs it.
+	$(SCV) audit logs --deny-list $(SCV_HOME)/audit/deny.conf --issue-body $(SCV_HOME)/audit/critical-issue.md
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests

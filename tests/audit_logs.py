@@ -41,7 +41,14 @@ PAGES = [
     ("GET /favicon.ico HTTP/1.1", 404),
     ("HEAD / HTTP/1.1", 200),
 ]
-CRAWLED = ["/robots.txt", "/favicon.ico", "/", "/sitemap.xml", "/assets/logo.png", "/.well-known/security.txt"]
+CRAWLED = [
+    "/robots.txt",
+    "/favicon.ico",
+    "/",
+    "/sitemap.xml",
+    "/assets/logo.png",
+    "/.well-known/security.txt",
+]
 
 # The attacks: class -> the address that does it (each class its own address).
 ATTACKERS = {
@@ -112,7 +119,11 @@ def normal_traffic(logs: Logs, start: datetime, hours: int, *, name: str = "demo
             at = hour + timedelta(seconds=rnd.randrange(3600))
             request, status = rnd.choice(PAGES)
             ip = rnd.choice(OFFICE_USERS)
-            logs.add(name, at, access_line(ip, at, request, status, rnd.choice(BROWSERS), vhost=vhost, combined=combined))
+            logs.add(
+                name,
+                at,
+                access_line(ip, at, request, status, rnd.choice(BROWSERS), vhost=vhost, combined=combined),
+            )
         for m in range(0, 60, 5):
             at = hour + timedelta(minutes=m, seconds=1)
             logs.add(name, at, access_line(OPERATIONS, at, "GET /build.json HTTP/1.1", 200, "python-httpx/0.28.1",
@@ -144,7 +155,11 @@ def normal_auth(logs: Logs, start: datetime, name: str = "auth.log") -> None:
         logs.add(name, at, f"{at:%b %e %H:%M:%S} web1 CRON[{300 + i}]: pam_unix(cron:session): session opened for "
                  "user root(uid=0) by root(uid=0)")  # fmt: skip
     at = start + timedelta(hours=1)
-    logs.add(name, at, f"{at:%b %e %H:%M:%S} web1 sshd[400]: Failed password for ops from {OPERATIONS} port 50100 ssh2")
+    logs.add(
+        name,
+        at,
+        f"{at:%b %e %H:%M:%S} web1 sshd[400]: Failed password for ops from {OPERATIONS} port 50100 ssh2",
+    )
 
 
 def attacks(logs: Logs, at: datetime, *, access: str = "demo.live.access.log", auth: str = "auth.log",
@@ -161,24 +176,30 @@ def attacks(logs: Logs, at: datetime, *, access: str = "demo.live.access.log", a
     for i, path in enumerate(["/.env", "/.git/config", "/wp-login.php", "/phpmyadmin/index.php", "/backup.zip",
                               "/admin/", "/server-status", "/.aws/credentials"]):  # fmt: skip
         hit(a["sensitive_probe"], at + timedelta(seconds=i), f"GET {path} HTTP/1.1", 403, size=153)
-    for i, target in enumerate([
-        "/../../../../etc/passwd",
-        "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-        "/download?file=%252e%252e%252f%252e%252e%252fetc%252fshadow",  # double-encoded
-        "/%c0%ae%c0%ae/%c0%ae%c0%ae/windows/win.ini",  # overlong UTF-8
-    ]):
+    for i, target in enumerate(
+        [
+            "/../../../../etc/passwd",
+            "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+            "/download?file=%252e%252e%252f%252e%252e%252fetc%252fshadow",  # double-encoded
+            "/%c0%ae%c0%ae/%c0%ae%c0%ae/windows/win.ini",  # overlong UTF-8
+        ]
+    ):
         hit(a["path_traversal"], at + timedelta(seconds=i), f"GET {target} HTTP/1.1", 403, size=153)
-    for i, target in enumerate([
-        "/?id=1%27%20OR%20%271%27=%271",
-        "/?id=1+UNION+ALL+SELECT+username,password+FROM+users--",
-        "/?id=%2527%2520or%2520sleep(5)%2523",  # double-encoded
-    ]):
+    for i, target in enumerate(
+        [
+            "/?id=1%27%20OR%20%271%27=%271",
+            "/?id=1+UNION+ALL+SELECT+username,password+FROM+users--",
+            "/?id=%2527%2520or%2520sleep(5)%2523",  # double-encoded
+        ]
+    ):
         hit(a["sql_injection"], at + timedelta(seconds=i), f"GET {target} HTTP/1.1", 403, size=153)
-    for i, target in enumerate([
-        "/?q=<script>alert(1)</script>",
-        "/?q=%3Cimg%20src%3Dx%20onerror%3Dalert(document.cookie)%3E",
-        "/?q=%253Csvg%2520onload%253Dalert(1)%253E",  # double-encoded
-    ]):
+    for i, target in enumerate(
+        [
+            "/?q=<script>alert(1)</script>",
+            "/?q=%3Cimg%20src%3Dx%20onerror%3Dalert(document.cookie)%3E",
+            "/?q=%253Csvg%2520onload%253Dalert(1)%253E",  # double-encoded
+        ]
+    ):
         hit(a["xss"], at + timedelta(seconds=i), f"GET {target} HTTP/1.1", 403, size=153)
     hit(a["scanner_agent"], at, "GET / HTTP/1.1", 403, "sqlmap/1.7.2#stable (https://sqlmap.org)", size=153)
     hit(a["scanner_agent"], at + timedelta(seconds=1), "GET /robots.txt HTTP/1.1", 403,

@@ -57,7 +57,7 @@ def sshd(folder: Path) -> Iterator[Sshd]:
     for path in (host_key, key):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
     (folder / "authorized_keys").write_text(key.with_suffix(".pub").read_text())
-    os.chmod(folder / "authorized_keys", 0o600)
+    (folder / "authorized_keys").chmod(0o600)
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
     log = folder / "sshd.log"

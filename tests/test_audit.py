@@ -15,6 +15,7 @@ import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -85,9 +86,7 @@ def test_normal_traffic_raises_nothing_above_low(scv, repo, tmp_path):
     above_low = [f for f in r["findings"] if SEVERITY[f["severity"]] < SEVERITY["low"]]
     assert above_low == []
     # The crawlers are refused (not on the allowlist) and summarised, low; nothing else fires.
-    assert {(f["rule"], f["address"]) for f in r["findings"]} == {("denied_address", ip) for ip in CRAWLERS} | {
-        ("denied_address", ip) for ip in CRAWLERS
-    }
+    assert {(f["rule"], f["address"]) for f in r["findings"]} == {("denied_address", ip) for ip in CRAWLERS}
     assert "Findings: 0 critical, 0 high, 0 medium, " in result.out
 
 
@@ -99,7 +98,9 @@ def test_every_attack_class_in_a_labelled_log_is_found(scv, repo, tmp_path):
     volume_spike(logs, days_ago(2))
     logs.add("demo.live.access.log", days_ago(2), "this line is not nginx's")
 
-    result = audit_files(scv, logs.write(tmp_path / "logs"), tmp_path / "out", "--deny-list", tmp_path / "deny.conf")
+    result = audit_files(
+        scv, logs.write(tmp_path / "logs"), tmp_path / "out", "--deny-list", tmp_path / "deny.conf"
+    )
 
     assert result.code == 1, result.out + result.err  # critical findings
     r = report(tmp_path / "out")
@@ -131,7 +132,18 @@ def test_every_attack_class_in_a_labelled_log_is_found(scv, repo, tmp_path):
     assert r["totals"]["lines"] == sum(len(v) for v in logs.lines.values())
     # Critical first in what the command prints; the report and the deny list exist.
     assert "critical allowlist_leak" in result.out
-    assert (tmp_path / "out" / "index.html").exists()
+    page = (tmp_path / "out" / "index.html").read_text()
+    for heading in [
+        "Needs attention",
+        "Top offenders",
+        "Timeline",
+        "demo · live",
+        "demo · test",
+        "SSH",
+        "Rules",
+    ]:
+        assert heading in page
+    assert "<svg" in page and 'src="http' not in page and 'href="http' not in page  # works offline
     deny = (tmp_path / "deny.conf").read_text()
     assert f"deny {ATTACKERS['sql_injection']};" in deny
     assert f"deny {ATTACKERS['sensitive_file_served']};" not in deny  # on the allowlist: never denied
@@ -200,9 +212,9 @@ def test_a_file_that_is_no_log_is_named(scv, repo, tmp_path):
 class Receiver(http.server.BaseHTTPRequestHandler):
     """A local endpoint that keeps what Apprise's json:// posts to it."""
 
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         Receiver.received.append(json.loads(self.rfile.read(length)))
         self.send_response(200)
@@ -353,7 +365,9 @@ def test_logs_fetched_over_ssh_with_fabric_and_nothing_fetched_twice(scv, repo, 
         with (nginx / "demo.live.access.log").open("a") as f:
             f.write("".join(line + "\n" for line in appended))
         (nginx / "demo.live.access.log.2.gz").rename(nginx / "demo.live.access.log.3.gz")
-        (nginx / "demo.live.access.log.2.gz").write_bytes(gzip.compress((nginx / "demo.live.access.log.1").read_bytes()))
+        (nginx / "demo.live.access.log.2.gz").write_bytes(
+            gzip.compress((nginx / "demo.live.access.log.1").read_bytes())
+        )
         (nginx / "demo.live.access.log.1").unlink()
         (nginx / "demo.live.access.log").rename(nginx / "demo.live.access.log.1")
         fresh = access_line("198.51.100.10", now - timedelta(minutes=1), "GET / HTTP/1.1", 200, "curl/8.5")
@@ -409,7 +423,9 @@ def test_host_keys_are_checked_unknown_is_high_changed_is_critical(scv, repo, tm
 
         assert changed.code == 1
         r = report(tmp_path / "changed")
-        assert [(f["rule"], f["severity"]) for f in r["findings"]] == [("server_host_key_changed", "critical")]
+        assert [(f["rule"], f["severity"]) for f in r["findings"]] == [
+            ("server_host_key_changed", "critical")
+        ]
 
 
 def test_the_local_inventory_reads_scv_log_dir_once_for_test_and_live(scv, repo, tmp_path, monkeypatch):
@@ -439,3 +455,98 @@ def test_the_local_inventory_reads_scv_log_dir_once_for_test_and_live(scv, repo,
     assert r["totals"]["lines"] == sum(len(v) for v in logs.lines.values())
     assert {s["name"] for s in r["servers"]} == {"live.local", "test.local"}
     assert {s["log_dir"] for s in r["servers"]} == {str(home / "nginx" / "logs")}
+
+
+def test_log_audit_workflow_runs_daily_through_one_make_target_and_files_the_audits_issue():
+    from croniter import croniter
+
+    from conftest import REPO
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "log-audit.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    fires = croniter(triggers["schedule"][0]["cron"], datetime(2026, 11, 23, tzinfo=UTC))
+    first, second = fires.get_next(datetime), fires.get_next(datetime)
+    assert second - first == timedelta(days=1)
+    assert workflow["permissions"] == {"contents": "read"}
+    job = workflow["jobs"]["audit"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    steps = {s.get("id") or s.get("name"): s for s in job["steps"]}
+    # Thin: the audit is one make target; the only other command files the issue the audit wrote.
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert runs[0] == "make audit-logs"
+    assert len(runs) == 2 and runs[1].startswith("gh issue create") and "\n" not in runs[1]
+    assert all("${{" not in run for run in runs)  # nothing from the event expanded into a shell
+    makefile = (REPO / "Makefile").read_text()
+    target = makefile.split("\naudit-logs:", 1)[1].split("\n\n", 1)[0]
+    assert (
+        "audit logs --deny-list $(SCV_HOME)/audit/deny.conf --issue-body $(SCV_HOME)/audit/critical-issue.md"
+        in target
+    )
+    issue = steps["Open an issue for the critical findings"]
+    assert (
+        "hashFiles('.scv/audit/critical-issue.md')" in issue["if"]
+        and "--body-file .scv/audit/critical-issue.md" in issue["run"]
+    )
+    assert "steps.audit.outcome == 'failure'" in issue["if"]
+    # The state the next run restores is what the audit writes under SCV_HOME (.scv by default).
+    restored = steps["Restore the audit's state"]["with"]["path"].split()
+    saved = steps["Save the audit's state"]["with"]["path"].split()
+    assert restored == saved == [".scv/audit/state.json", ".scv/audit/history.duckdb"]
+    assert steps["audit"]["env"] == {
+        "SCV_SSH_PRIVATE_KEY": "${{ secrets.SCV_AUDIT_SSH_KEY }}",
+        "SCV_ALERT_URLS": "${{ secrets.SCV_ALERT_URLS }}",
+    }
+
+
+def test_the_state_and_history_live_where_the_workflow_keeps_them(scv, repo, tmp_path, monkeypatch):
+    from scv import audit, logfetch
+
+    monkeypatch.setenv("SCV_HOME", str(tmp_path / ".scv"))
+    assert logfetch.state_path() == tmp_path / ".scv" / "audit" / "state.json"
+    assert audit.audit_dir() / "history.duckdb" == tmp_path / ".scv" / "audit" / "history.duckdb"
+
+
+def test_the_report_loads_in_chromium_with_nothing_from_outside(scv, repo, tmp_path):
+    from conftest import need
+    from scv.browser import chromium
+
+    need("chromium")
+    need("chromedriver")
+    allow_office(repo)
+    logs = Logs()
+    four_normal_days(logs)
+    attacks(logs, days_ago(2) + timedelta(hours=10))
+    assert audit_files(scv, logs.write(tmp_path / "logs"), tmp_path / "out").code == 1
+
+    with chromium() as browser:
+        visit = browser.visit((tmp_path / "out" / "index.html").as_uri(), tmp_path / "audit.png")
+
+    assert (visit.console_errors, visit.outside) == ([], [])
+    assert visit.title.startswith("Log audit ")
+    for text in ["Needs attention", "Served to an address not on the allowlist", "Top offenders", "Timeline",
+                 "Requests per day", "Logs read", "Rules"]:  # fmt: skip
+        assert text in visit.text
+    assert (tmp_path / "audit.png").stat().st_size > 50_000
+
+
+def test_ssh_attempts_are_counted_once_per_try_on_key_only_servers_too(scv, repo, tmp_path):
+    at = days_ago(1) + timedelta(hours=3)
+    lines = []
+    for port in range(1, 13):
+        when = at + timedelta(seconds=20 * port)
+        stamp = f"{when:%b %e %H:%M:%S} web1 sshd[{900 + port}]:"
+        if port <= 6:  # a password server: "Failed", then the connection closes
+            lines.append(f"{stamp} Failed password for root from 45.155.205.30 port {port} ssh2")
+        lines.append(f"{stamp} Connection closed by authenticating user root 45.155.205.30 port {port} [preauth]")
+    lines.append(f"{at:%b %e %H:%M:%S} web1 sshd[999]: Disconnected from invalid user pi 45.155.205.31 port 77 [preauth]")
+    path = tmp_path / "auth.log"
+    path.write_text("\n".join(lines) + "\n")
+
+    result = scv("audit", "logs", "--files", path, "--out", tmp_path / "out")
+
+    assert result.code == 0, result.out + result.err
+    r = report(tmp_path / "out")
+    brute = [f for f in r["findings"] if f["rule"] == "ssh_brute_force"]
+    assert [(f["address"], f["count"]) for f in brute] == [("45.155.205.30", 12)]  # 6 + 6, not 18
+    assert r["ssh"]["servers"][0]["failed"] == 13  # the SSH table counts the same way, pi's try too

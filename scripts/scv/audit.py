@@ -18,7 +18,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -138,9 +138,20 @@ def run_audit(
         offenders = _offenders(con, findings, history)
         clock.lap("rules")
         report = _report(
-            con, audit_id, started, since_at, inventory, files, servers, log_files, findings, offenders,
-            fetch_result, unknown, history,
-        )  # fmt: skip
+            con,
+            audit_id,
+            started,
+            since_at,
+            inventory,
+            files,
+            servers,
+            log_files,
+            findings,
+            offenders,
+            fetch_result,
+            unknown,
+            history,
+        )
         clock.lap("report")
         report["timings"] = clock.laps
         run = AuditRun(audit_id, out, report, findings, log_files)
@@ -197,7 +208,8 @@ def _sniff(path: Path) -> str:
     if re.match(logparse.SYSLOG_RE, first.rstrip("\n")):
         return "auth"
     raise ScvError(
-        f"{display_path(path)}: line 1: not an nginx access or error log nor a syslog auth log: {first[:120]!r}"
+        f"{display_path(path)}: line 1: not an nginx access or error log nor a syslog auth log: "
+        f"{first[:120]!r}"
     )
 
 
@@ -225,7 +237,7 @@ def _allowlists(clients: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
             raise ScvError(str(doc.problems[0]))
         try:
             config = AccessConfig.model_validate(doc.data or {})
-        except Exception as exc:  # noqa: BLE001 - pydantic's message, on one line
+        except Exception as exc:
             raise ScvError(
                 f"{display_path(path)}: {str(exc).splitlines()[0]}; run `scv client validate`"
             ) from None
@@ -265,9 +277,16 @@ def _offenders(
             continue
         o = by_address.setdefault(
             f["address"],
-            {"address": f["address"], "severity": f["severity"], "rules": [], "sites": [], "servers": [],
-             "first_seen": f["first_seen"], "last_seen": f["last_seen"]},
-        )  # fmt: skip
+            {
+                "address": f["address"],
+                "severity": f["severity"],
+                "rules": [],
+                "sites": [],
+                "servers": [],
+                "first_seen": f["first_seen"],
+                "last_seen": f["last_seen"],
+            },
+        )
         if detect.RANK[f["severity"]] < detect.RANK[o["severity"]]:
             o["severity"] = f["severity"]
         for key, value in (
@@ -291,9 +310,15 @@ def _offenders(
     for address, o in by_address.items():
         first_audit, audits = seen.get(address, (None, 0))
         out.append(
-            {**o, "requests": requests.get(address, 0), "ssh_events": ssh.get(address, 0), "new": address not in seen,
-             "first_audit": first_audit, "earlier_audits": audits}
-        )  # fmt: skip
+            {
+                **o,
+                "requests": requests.get(address, 0),
+                "ssh_events": ssh.get(address, 0),
+                "new": address not in seen,
+                "first_audit": first_audit,
+                "earlier_audits": audits,
+            }
+        )
     return sorted(out, key=lambda o: (detect.RANK[o["severity"]], -o["requests"], o["address"]))
 
 
@@ -331,10 +356,17 @@ def _report(
     fetch_result, unknown, history,
 ) -> dict:  # fmt: skip
     sources = [
-        {"origin": f.origin, "kind": f.kind, "client": f.client, "env": f.env, "server": f.server,
-         "from_byte": f.from_byte, **f.stats}
+        {
+            "origin": f.origin,
+            "kind": f.kind,
+            "client": f.client,
+            "env": f.env,
+            "server": f.server,
+            "from_byte": f.from_byte,
+            **f.stats,
+        }
         for f in log_files
-    ]  # fmt: skip
+    ]
     unparsed = [
         {"origin": origin, "line": n, "reason": reason, "text": text}
         for origin, n, reason, text in con.execute(
@@ -346,7 +378,8 @@ def _report(
     totals = con.execute(
         """
         select (select coalesce(sum(lines), 0) from files), (select coalesce(sum(parsed), 0) from files),
-            (select coalesce(sum(unparseable), 0) from files), (select coalesce(sum(before_period), 0) from files),
+            (select coalesce(sum(unparseable), 0) from files),
+            (select coalesce(sum(before_period), 0) from files),
             (select count(*) from access), (select count(distinct ip) from access),
             (select count(*) from ssh), (select count(*) from errors)
         """
@@ -364,9 +397,13 @@ def _report(
     ).fetchall()
     ssh_hours = con.execute(
         """
+        with events as (
+            select ts, 'failed' as event from ssh_attempts
+            union all select ts, event from ssh where event = 'accepted'
+        )
         select strftime(time_bucket(interval 1 hour, ts), '%Y-%m-%d %H:00') as hour,
-            count(*) filter (event in ('failed', 'closed_preauth')), count(*) filter (event = 'accepted')
-        from ssh group by 1 order by 1
+            count(*) filter (event = 'failed'), count(*) filter (event = 'accepted')
+        from events group by 1 order by 1
         """
     ).fetchall()
     by_site = {(f["client"], f["env"]): [] for f in findings if f["client"]}
@@ -402,20 +439,29 @@ def _report(
             if (c, e) == (client, env):
                 days[d] = days.get(d, 0) + n if not files else n
         sites.append(
-            {"client": client, "env": env, "requests": requests, "addresses": addresses,
-             "status": {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5}, "refused": refused,
-             "top_refused": [dict(t) for t in top or []],
-             "allowlist_checked": client not in unknown and client is not None,
-             "findings": {s: sum(1 for f in site_findings if f["severity"] == s) for s in detect.SEVERITIES},
-             "volume": [{"day": str(d), "requests": n} for d, n in sorted(days.items())][-30:]}
-        )  # fmt: skip
+            {
+                "client": client,
+                "env": env,
+                "requests": requests,
+                "addresses": addresses,
+                "status": {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5},
+                "refused": refused,
+                "top_refused": [dict(t) for t in top or []],
+                "allowlist_checked": client not in unknown and client is not None,
+                "findings": {
+                    s: sum(1 for f in site_findings if f["severity"] == s) for s in detect.SEVERITIES
+                },
+                "volume": [{"day": str(d), "requests": n} for d, n in sorted(days.items())][-30:],
+            }
+        )
     ssh_servers = [
         {"server": s, "accepted": a, "failed": fl, "invalid_user": i}
         for s, a, fl, i in con.execute(
             """
             select server, count(*) filter (event = 'accepted'),
-                count(*) filter (event in ('failed', 'closed_preauth')), count(*) filter (event = 'invalid_user')
-            from ssh group by server order by server nulls last
+                (select count(*) from ssh_attempts t where t.server is not distinct from s.server),
+                count(*) filter (event = 'invalid_user')
+            from ssh s group by server order by server nulls last
             """
         ).fetchall()
     ]
@@ -452,7 +498,7 @@ def _report(
                 totals,
                 strict=True,
             )
-        ),  # fmt: skip
+        ),
         "counts": counts,
         "rules": [r.__dict__ for r in detect.RULES],
         "findings": findings,
@@ -529,7 +575,8 @@ def write_issue_body(path: Path, run: AuditRun) -> Path:
         os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
     )
     where = (
-        f"[the workflow run]({server}/{repo}/actions/runs/{run_id}) (artifact `log-audit-{run.audit_id}`)"
+        f"[the workflow run]({server}/{repo}/actions/runs/{run_id}), artifact `log-audit-report`, "
+        f"folder `{run.audit_id}`"
         if server and repo and run_id
         else f"`{run.out / 'index.html'}`"
     )

@@ -46,12 +46,16 @@ PAGES = [
     "HEAD / HTTP/1.1",
 ]
 BROWSERS = [
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15",
     "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
 ]
 CRAWLERS = [
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
@@ -70,7 +74,8 @@ CRAWLED = [
 PROBES = [
     "/.env", "/.git/config", "/.git/HEAD", "/wp-login.php", "/wp-admin/", "/xmlrpc.php", "/phpmyadmin/",
     "/pma/index.php", "/admin/", "/administrator/", "/backup.zip", "/db.sql", "/site.tar.gz", "/config.php",
-    "/.aws/credentials", "/server-status", "/actuator/health", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
+    "/.aws/credentials", "/server-status", "/actuator/health",
+    "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
     "/.DS_Store", "/web.config", "/.htpasswd", "/cgi-bin/luci",
 ]  # fmt: skip
 ATTACKS = [
@@ -109,7 +114,8 @@ def generate(path: Path, lines: int) -> None:
             copy (
               with t as (
                 select i, pick(i, 0, 1000) as r, pick(i, 1, 100) as a,
-                  timestamp '2026-11-22 00:00:00' + to_microseconds((i * 86400000000 // {lines})::bigint) as seen_at
+                  timestamp '2026-11-22 00:00:00'
+                    + to_microseconds((i * 86400000000 // {lines})::bigint) as seen_at
                 from range({lines}) r(i)
               ),
               hits as (
@@ -120,7 +126,9 @@ def generate(path: Path, lines: int) -> None:
                     when r < 810 then '127.0.0.1'
                     when r < 880 then '66.249.' || (64 + pick(i, 3, 32)) || '.' || pick(i, 4, 250)
                     when a < 8 then '45.155.205.' || pick(i, 5, 50)
-                    else '45.' || (100 + pick(i, 5, 20)) || '.' || pick(i, 6, 50) || '.' || (10 + pick(i, 7, 3))
+                    -- the internet's background: some 3,000 addresses
+                    else '45.' || (100 + pick(i, 5, 20)) || '.' || pick(i, 6, 50)
+                        || '.' || (10 + pick(i, 7, 3))
                   end as ip,
                   case when r >= 880 and a < 8 then 'admin' else '-' end as user,
                   case
@@ -134,7 +142,8 @@ def generate(path: Path, lines: int) -> None:
                     else 'GET / HTTP/1.1'
                   end as request,
                   case
-                    when r < 780 then (case when pick(i, 11, 100) < 85 then 200 when pick(i, 11, 100) < 95 then 304
+                    when r < 780 then (case when pick(i, 11, 100) < 85 then 200
+                                            when pick(i, 11, 100) < 95 then 304
                                             when pick(i, 11, 100) < 98 then 206 else 404 end)
                     when r < 810 then 200
                     when r >= 880 and a < 8 then 401
@@ -150,7 +159,8 @@ def generate(path: Path, lines: int) -> None:
                 from t
               )
               select case when pick(i, 13, 200000) = 0 then 'a line that is not in the format ' || i else
-                ip || ' - ' || user || ' [' || strftime(seen_at, '%d/%b/%Y:%H:%M:%S') || ' +0000] "' || request || '" '
+                ip || ' - ' || user || ' [' || strftime(seen_at, '%d/%b/%Y:%H:%M:%S') || ' +0000] "'
+                || request || '" '
                 || status || ' ' || (case when status = 200 then 2000 + pick(i, 14, 90000) else 153 end)
                 || ' "-" "' || agent || '" "demo.live" 0.' || lpad(pick(i, 15, 200)::varchar, 3, '0')
               end as line
@@ -227,7 +237,8 @@ def main() -> None:
     warm.parent.mkdir(parents=True, exist_ok=True)
     with log.open("rb") as f:
         warm.write_bytes(b"".join(f.readline() for _ in range(1000)))
-    subprocess.run([str(scv), "audit", "logs", "--files", str(warm), "--out", str(bench / "warm-up" / "report")],
+    warm_out = bench / "warm-up" / "report"
+    subprocess.run([str(scv), "audit", "logs", "--files", str(warm), "--out", str(warm_out)],
                    env=env, capture_output=True, check=False)  # fmt: skip
     seconds, cpu, peak, code = measure(
         [str(scv), "audit", "logs", "--files", str(log), "--out", str(bench / "report")], env
@@ -251,13 +262,24 @@ def main() -> None:
     if goaccess:
         print("goaccess on the same file…", flush=True)
         g_seconds, g_cpu, g_peak, g_code = measure(
-            [goaccess, str(log), "--no-global-config", "--log-format",
-             '%h %^ %e [%d:%t %^] "%r" %s %b "%R" "%u" "%v" %T', "--date-format", "%d/%b/%Y",
-             "--time-format", "%H:%M:%S", "--output", str(bench / "goaccess.html")],
-        )  # fmt: skip
+            [
+                goaccess,
+                str(log),
+                "--no-global-config",
+                "--log-format",
+                '%h %^ %e [%d:%t %^] "%r" %s %b "%R" "%u" "%v" %T',
+                "--date-format",
+                "%d/%b/%Y",
+                "--time-format",
+                "%H:%M:%S",
+                "--output",
+                str(bench / "goaccess.html"),
+            ],
+        )
         print(
             f"goaccess: {g_seconds:.2f} s wall ({g_cpu:.1f} s CPU), {args.lines / g_seconds:,.0f} lines/s, "
-            f"peak memory {g_peak:.2f} GiB; exit {g_code}. scv audit is {g_seconds / seconds:.1f}× goaccess's "
+            f"peak memory {g_peak:.2f} GiB; exit {g_code}. "
+            f"scv audit is {g_seconds / seconds:.1f}× goaccess's "
             "speed (goaccess counts traffic; the audit also runs every rule)"
         )
     else:

@@ -161,9 +161,16 @@ def profile(
     with steps(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("Profiling", total=None)
         run = run_profile(
-            files, client, source, out_dir, key, header, sheet, show_values,
+            files,
+            client,
+            source,
+            out_dir,
+            key,
+            header,
+            sheet,
+            show_values,
             advance=lambda what: progress.update(task, description=what),
-        )  # fmt: skip
+        )
     for line in summary_lines(run):
         out.print(escape(line), highlight=False, soft_wrap=True)
     if run.tables:
@@ -345,17 +352,23 @@ def audit_logs(
     with steps(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("Auditing logs", total=None)
         run = run_audit(
-            since=since, files=files, inventory=inventory, out=out_dir, deny_list=deny_list,
-            issue_body=issue_body, advance=lambda what: progress.update(task, description=what),
-        )  # fmt: skip
+            since=since,
+            files=files,
+            inventory=inventory,
+            out=out_dir,
+            deny_list=deny_list,
+            issue_body=issue_body,
+            advance=lambda what: progress.update(task, description=what),
+        )
     r = run.report
     t = r["totals"]
     fetched = f", {r['fetch']['bytes']:,} bytes fetched" if r["mode"] == "servers" else ""
     out.print(
         f"Audited {t['parsed']:,} of {t['lines']:,} lines from {len(r['sources'])} log(s){fetched}: "
         f"{t['unparseable']:,} unparseable, {t['before_period']:,} before the period",
-        highlight=False, soft_wrap=True,
-    )  # fmt: skip
+        highlight=False,
+        soft_wrap=True,
+    )
     out.print(
         "Findings: " + ", ".join(f"{r['counts'][s]} {s}" for s in SEVERITIES), highlight=False, soft_wrap=True
     )

@@ -275,9 +275,16 @@ def address_table(
         for e in entries:
             net = ipaddress.ip_network(str(e["cidr"]), strict=False)
             ranges.append(
-                (client, net.version, int(net.network_address), int(net.broadcast_address),
-                 e.get("since"), e.get("until"), e.get("who", ""))
-            )  # fmt: skip
+                (
+                    client,
+                    net.version,
+                    int(net.network_address),
+                    int(net.broadcast_address),
+                    e.get("since"),
+                    e.get("until"),
+                    e.get("who", ""),
+                )
+            )
     con.execute(
         "create or replace temp table allow_ranges (client varchar, family int, lo hugeint, hi hugeint, "
         "since date, until date, who varchar)"
@@ -296,8 +303,10 @@ def address_table(
         ),
         numbered as (
             select *, case when ip like '%.%.%.%' and ip not like '%:%' then
-                try_cast(split_part(ip, '.', 1) as hugeint) * 16777216 + try_cast(split_part(ip, '.', 2) as hugeint) * 65536
-                + try_cast(split_part(ip, '.', 3) as hugeint) * 256 + try_cast(split_part(ip, '.', 4) as hugeint)
+                try_cast(split_part(ip, '.', 1) as hugeint) * 16777216
+                + try_cast(split_part(ip, '.', 2) as hugeint) * 65536
+                + try_cast(split_part(ip, '.', 3) as hugeint) * 256
+                + try_cast(split_part(ip, '.', 4) as hugeint)
                 end as v4
             from per_day
         )
@@ -327,10 +336,13 @@ def _allowed_v6(ip: str, client: str | None, day: date, ranges: list[tuple]) -> 
         addr = addr.ipv4_mapped
     value = int(addr)
     return any(
-        family == addr.version and lo <= value <= hi and c in (client, "*")
-        and (since is None or since <= day) and (until is None or day <= until)
+        family == addr.version
+        and lo <= value <= hi
+        and c in (client, "*")
+        and (since is None or since <= day)
+        and (until is None or day <= until)
         for c, family, lo, hi, since, until, _ in ranges
-    )  # fmt: skip
+    )
 
 
 def detect(
@@ -415,7 +427,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     first_seen=first,
                     last_seen=last,
                     examples=examples.get((client, env, ip), []),
-                )  # fmt: skip
+                )
             )
         else:
             out.append(
@@ -428,7 +440,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     count=requests,
                     first_seen=first,
                     last_seen=last,
-                )  # fmt: skip
+                )
             )
     # Request rules: one finding per rule, site and address.
     for rule, condition, what in [
@@ -477,7 +489,8 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 where {column} > 0 and ip in (  -- only who could reach the threshold at all
                     select ip from errors_per_minute group by ip having sum({column}) >= {threshold})
             )
-            select client, env, ip, max(in_window), sum({column}), min(minute), max(minute) + interval 59 second
+            select client, env, ip, max(in_window), sum({column}), min(minute),
+                max(minute) + interval 59 second
             from windows group by all having max(in_window) >= {threshold}
             """
         ).fetchall()
@@ -493,7 +506,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     count=int(total),
                     first_seen=first,
                     last_seen=last,
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -523,7 +536,7 @@ def _per_address(
                 first_seen=first,
                 last_seen=last,
                 examples=sorted(examples),
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -586,7 +599,7 @@ def _volume_findings(
                     env=env,
                     count=total,
                     first_seen=datetime.combine(day, datetime.min.time()),
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -595,11 +608,13 @@ SSH_EVENTS = """
 create or replace temp table ssh as
 with m as (
     select a.*, f.server,
-        regexp_extract(message, '^(Failed|Accepted) (\\S+) for (invalid user )?(.*) from (\\S+) port ([0-9]+)',
+        regexp_extract(message,
+            '^(Failed|Accepted) (\\S+) for (invalid user )?(.*) from (\\S+) port ([0-9]+)',
             ['result', 'method', 'invalid', 'user', 'ip', 'port']) as auth,
         regexp_extract(message, '^Invalid user (.*) from (\\S+)', ['user', 'ip']) as invalid,
         regexp_extract(message,
-            '^(?:Connection closed by|Disconnected from) (?:authenticating|invalid) user (.*) (\\S+) port ([0-9]+) \\[preauth\\]',
+            '^(?:Connection closed by|Disconnected from) (?:authenticating|invalid) user (.*) (\\S+) '
+            || 'port ([0-9]+) \\[preauth\\]',
             ['user', 'ip', 'port']) as closed
     from auth a join files f using (file_id)
     where a.program = 'sshd' or a.program like 'sshd-%'
@@ -654,20 +669,24 @@ def _ssh_findings(
                     first_seen=first,
                     last_seen=last,
                     examples=examples,
-                )  # fmt: skip
+                )
             )
     # A failed attempt: each "Failed …" line, plus a connection closed before authenticating that
     # logged no "Failed" line (key-only servers log just that).
+    con.execute(
+        """
+        create or replace temp table ssh_attempts as
+        select server, ip, ts, user from ssh where event = 'failed'
+        union all
+        select c.server, c.ip, c.ts, c.user from ssh c
+        where c.event = 'closed_preauth' and not exists (
+            select 1 from ssh f where f.event = 'failed' and f.server is not distinct from c.server
+                and f.ip = c.ip and f.port = c.port)
+        """
+    )
     rows = con.execute(
         f"""
-        with attempts as (
-            select server, ip, ts, user from ssh where event = 'failed'
-            union all
-            select c.server, c.ip, c.ts, c.user from ssh c
-            where c.event = 'closed_preauth' and not exists (
-                select 1 from ssh f where f.event = 'failed' and f.server is not distinct from c.server
-                    and f.ip = c.ip and f.port = c.port)
-        ),
+        with attempts as (select * from ssh_attempts),
         windows as (
             select *, count(*) over (
                 partition by server, ip order by ts
@@ -690,7 +709,7 @@ def _ssh_findings(
                 count=n,
                 first_seen=first,
                 last_seen=last,
-            )  # fmt: skip
+            )
         )
     for server, ip, n, first, last, users in con.execute(
         """
@@ -710,7 +729,7 @@ def _ssh_findings(
                 count=n,
                 first_seen=first,
                 last_seen=last,
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -737,7 +756,7 @@ def _error_log_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 first_seen=first,
                 last_seen=last,
                 examples=examples,
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -764,6 +783,6 @@ def _unparseable_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 server=server,
                 count=bad,
                 examples=examples,
-            )  # fmt: skip
+            )
         )
     return out

@@ -187,7 +187,9 @@ def sample(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, list[str]]:
     """
     rows = con.execute(
         f"""
-        with head as (select agent, vhost from {_access_reader(path, pad=True, rejects=False)} limit {AGENT_SAMPLE})
+        with head as (
+            select agent, vhost from {_access_reader(path, pad=True, rejects=False)} limit {AGENT_SAMPLE}
+        )
         select count(vhost) > count(*) / 2 as ours,
             (select list(agent order by n desc) from (
                 select agent, count(*) as n from head
@@ -271,7 +273,8 @@ def _load_auth(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
         f"""
         insert into auth
         with matched as (
-            select line, regexp_extract(line, $re, ['classic', 'iso', 'host', 'program', 'pid', 'message']) as m
+            select line,
+                regexp_extract(line, $re, ['classic', 'iso', 'host', 'program', 'pid', 'message']) as m
             from {LINE_READER.format(path=_quoted(f.path))}
             where line is not null
         ),
@@ -280,12 +283,14 @@ def _load_auth(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
                 case when m.iso <> '' then make_timestamp(epoch_us(try_strptime(m.iso, [
                         '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%fZ',
                         '%Y-%m-%dT%H:%M:%SZ'])))
-                    else try_strptime($year || ' ' || regexp_replace(m.classic, ' +', ' '), '%Y %b %d %H:%M:%S')
+                    else try_strptime(
+                        $year || ' ' || regexp_replace(m.classic, ' +', ' '), '%Y %b %d %H:%M:%S')
                 end as ts0
             from matched
         )
         select {f.file_id}, m.host <> '' and ts0 is not null,
-            case when m.classic <> '' and ts0 > $written + interval 1 day then ts0 - interval 1 year else ts0 end,
+            case when m.classic <> '' and ts0 > $written + interval 1 day
+                then ts0 - interval 1 year else ts0 end,
             m.host, m.program, try_cast(nullif(m.pid, '') as integer), m.message, line
         from dated
         """,
