@@ -550,3 +550,12 @@ def test_ssh_attempts_are_counted_once_per_try_on_key_only_servers_too(scv, repo
     brute = [f for f in r["findings"] if f["rule"] == "ssh_brute_force"]
     assert [(f["address"], f["count"]) for f in brute] == [("45.155.205.30", 12)]  # 6 + 6, not 18
     assert r["ssh"]["servers"][0]["failed"] == 13  # the SSH table counts the same way, pi's try too
+
+
+def test_every_rule_is_documented_in_the_readme_with_its_severity():
+    from conftest import REPO
+    from scv.detect import RULES
+
+    readme = (REPO / "README.md").read_text()
+    for rule in RULES:
+        assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
