@@ -538,8 +538,12 @@ def test_ssh_attempts_are_counted_once_per_try_on_key_only_servers_too(scv, repo
         stamp = f"{when:%b %e %H:%M:%S} web1 sshd[{900 + port}]:"
         if port <= 6:  # a password server: "Failed", then the connection closes
             lines.append(f"{stamp} Failed password for root from 45.155.205.30 port {port} ssh2")
-        lines.append(f"{stamp} Connection closed by authenticating user root 45.155.205.30 port {port} [preauth]")
-    lines.append(f"{at:%b %e %H:%M:%S} web1 sshd[999]: Disconnected from invalid user pi 45.155.205.31 port 77 [preauth]")
+        lines.append(
+            f"{stamp} Connection closed by authenticating user root 45.155.205.30 port {port} [preauth]"
+        )
+    lines.append(
+        f"{at:%b %e %H:%M:%S} web1 sshd[999]: Disconnected from invalid user pi 45.155.205.31 port 77 [preauth]"
+    )
     path = tmp_path / "auth.log"
     path.write_text("\n".join(lines) + "\n")
 
