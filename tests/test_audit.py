@@ -328,6 +328,13 @@ def test_logs_fetched_over_ssh_with_fabric_and_nothing_fetched_twice(scv, repo, 
     (served / "nginx" / "auth.log.1.gz").write_bytes(gzip.compress(b""))  # an empty rotated log
     (served / "nginx" / "auth.log.1.gz").rename(served / "auth.log.1.gz")
     total_lines = sum(len(v) for logs in (old, mid, new) for v in logs.lines.values())
+    # Last week's log: before the period (24 h) of a first audit, so not fetched at all.
+    week_old = Logs()
+    attacks(week_old, now - timedelta(days=7), access="demo.live.access.log.6.gz", auth="x", error="y")
+    week_old.lines = {"demo.live.access.log.6.gz": week_old.lines["demo.live.access.log.6.gz"]}
+    week_old.write(served / "nginx")
+    seven_days = (now - timedelta(days=7) - datetime(1970, 1, 1)).total_seconds()
+    os.utime(served / "nginx" / "demo.live.access.log.6.gz", (seven_days, seven_days))
 
     with sshd(tmp_path / "sshd") as server:
         monkeypatch.setenv("SCV_SSH_KNOWN_HOSTS", str(server.known_hosts))
@@ -346,6 +353,8 @@ def test_logs_fetched_over_ssh_with_fabric_and_nothing_fetched_twice(scv, repo, 
         assert ("sensitive_probe", ATTACKERS["sensitive_probe"]) in found  # it was only in the .gz
         assert ("ssh_brute_force", ATTACKERS["ssh_brute_force"]) in found
         assert all(o["new"] for o in r1["offenders"])
+        assert [Path(s["path"]).name for s in r1["fetch"]["skipped"]] == ["demo.live.access.log.6.gz"]
+        assert ("sql_injection", ATTACKERS["sql_injection"]) not in found  # it was only in last week's
 
         # Nothing new on the server: nothing fetched, nothing parsed, nothing found.
         second = scv("audit", "logs", "--inventory", inventory, "--out", tmp_path / "second")

@@ -110,9 +110,7 @@ def run_audit(
     else:
         servers = logfetch.servers_from_inventory(inventory)
         first_time = {s.name for s in servers if s.target not in logfetch.load_state()}
-        fetch_result = logfetch.fetch(
-            servers, since_at or started - timedelta(days=1), work / "fetched", advance
-        )
+        fetch_result = logfetch.fetch(servers, since_at, work / "fetched", advance)
         log_files = fetch_result.files
         for f in log_files:
             # A server audited before: every byte not audited yet, however old. The first time:

@@ -13,8 +13,8 @@ host_vars, Jinja and vaulted values all resolve exactly as in a playbook; nothin
 Rotated files beside each log (`.1`, `.2.gz`, `-20261123`, `-20261123.gz`) are read too.
 
 Only bytes not yet audited are fetched. SCV_HOME/audit/state.json remembers, per server, each
-file by a fingerprint of its first line (which survives rotation and renaming) with how many
-bytes of it have been audited, and each path's size and modification time:
+file by its log's name and a fingerprint of its first line (both survive rotation and renaming)
+with how many bytes of it have been audited, and each path's size and modification time:
 - a file whose path, size and time are unchanged, or a rotated copy of one audited to its end,
   is not read at all: an audit with nothing new fetches nothing;
 - a grown file is read from where the last audit stopped, up to its last complete line;
@@ -288,7 +288,7 @@ def save_state(state: dict) -> None:
 
 def fetch(
     servers: list[Server],
-    since: datetime,
+    since: datetime | None,
     dest: Path,
     advance: Callable[[str], None] = lambda what: None,
 ) -> FetchResult:
@@ -335,7 +335,7 @@ def _why(exc: Exception) -> str:
 def _fetch_server(
     server: Server,
     files: LocalFiles | SftpFiles,
-    since: datetime,
+    since: datetime | None,
     dest: Path,
     result: FetchResult,
     advance: Callable[[str], None],
@@ -382,7 +382,7 @@ def _fetch_server(
         ):
             continue  # a file audited to its end, renamed (its old path is gone or another file)
         known = bool(state["files"]) or bool(previous_paths)
-        if not known and entry.mtime < since.timestamp():
+        if not known and since is not None and entry.mtime < since.timestamp():
             result.skipped.append(
                 {"server": server.name, "path": entry.path, "why": "last written before the period"}
             )
@@ -416,7 +416,10 @@ def _fetch_file(
         result.bytes_fetched += head_bytes
         if head is None:
             return None  # not one complete line yet
-        fingerprint = hashlib.sha256(head).hexdigest()[:32]
+        # The log's name without its rotation suffix, and its first line: test's and live's
+        # logs may well start with the same line, but they are not the same file.
+        family = re.sub(r"(\.\d+|-\d{8})?(\.gz)?$", "", PurePosixPath(entry.path).name)
+        fingerprint = f"{family}:{hashlib.sha256(head).hexdigest()[:32]}"
         record = known.setdefault(fingerprint, {"offset": 0})
         start = record["offset"]
         record.update(path=entry.path, size=entry.size, mtime=entry.mtime)
