@@ -33,7 +33,7 @@ def test_groups_list_their_subcommands(scv, group):
     "args",
     [["promote"], ["rollback"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
-     ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"]],
+     ["servers", "report"], ["promotion-pr"], ["drift"]],
 )  # fmt: skip
 def test_verbs_not_built_yet_exit_2_and_say_so(scv, args):
     result = scv(*args)
