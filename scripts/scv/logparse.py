@@ -27,8 +27,8 @@ import duckdb
 
 # Examples of unparseable lines kept per file: enough to see what is wrong, never the whole file.
 EXAMPLES_PER_FILE = 20
-# Lines sampled at the start of an access log for its most common user agents.
-AGENT_SAMPLE = 50_000
+# Lines read at the start of an access log to tell its format.
+FORMAT_SAMPLE = 1000
 
 # The fields of an access log line as DuckDB's CSV reader splits it on spaces and quotes:
 #   ip ident user [time +zone] "request" status bytes "referer" "agent" ("host" request_time)
@@ -178,33 +178,20 @@ def _access_reader(
     )
 
 
-def sample(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, list[str]]:
-    """From the file's first lines: its format (fields per line) and its commonest user agents.
-
-    The commonest agents that name no scanner are tested by equality rather than by the scanner
-    pattern: most requests come from a few browsers, and equality is much cheaper than running
-    the pattern over every line, for the same answer.
-    """
-    rows = con.execute(
+def sample(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The file's format from its first lines: 12 fields a line (scv's) or 10 (plain combined)."""
+    ours = con.execute(
         f"""
-        with head as (
-            select agent, vhost from {_access_reader(path, pad=True, rejects=False)} limit {AGENT_SAMPLE}
+        select count(vhost) > count(*) / 2 from (
+            select vhost from {_access_reader(path, pad=True, rejects=False)} limit {FORMAT_SAMPLE}
         )
-        select count(vhost) > count(*) / 2 as ours,
-            (select list(agent order by n desc) from (
-                select agent, count(*) as n from head
-                where agent is not null and not regexp_matches(agent, $scanner)
-                group by agent order by n desc limit 32)) as common
-        from head
-        """,
-        {"scanner": SCANNER_RE},
-    ).fetchone()
-    ours, common = rows if rows else (True, [])
-    return (len(ACCESS_COLUMNS) if ours or ours is None else len(ACCESS_COLUMNS) - 2), common or []
+        """
+    ).fetchone()[0]
+    return len(ACCESS_COLUMNS) if ours is None or ours else len(ACCESS_COLUMNS) - 2
 
 
 def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
-    columns, common = sample(con, f.path)
+    columns = sample(con, f.path)
     con.execute("update files set fields = ? where file_id = ?", [columns, f.file_id])
     reader = _access_reader(f.path, columns)
     # The reader has checked the field count, the time and the status; `zone` is the "+0000]"
@@ -224,14 +211,13 @@ def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
             scanner, suspect, null
         from (
             select ok, ts, ip, status, request,
-                case when not ok or list_contains($common, agent) then null
-                     when regexp_matches(agent, $scanner) then lower(regexp_extract(agent, $scanner, 0)) end
-                    as scanner,
+                case when ok and regexp_matches(agent, $scanner)
+                    then lower(regexp_extract(agent, $scanner, 0)) end as scanner,
                 case when ok then regexp_matches(request, $suspect) end as suspect
             from (select *, {ok} as ok, {utc} as ts from {reader})
         )
         """,
-        {"scanner": SCANNER_RE, "suspect": SUSPECT_RE, "common": common},
+        {"scanner": SCANNER_RE, "suspect": SUSPECT_RE},
     )
     if con.execute("select count(*) from access where file_id = ? and not ok", [f.file_id]).fetchone()[0]:
         # Rare: read the file once more for what those lines say.
