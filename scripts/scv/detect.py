@@ -486,8 +486,10 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     range between interval {minutes - 1} minutes preceding and current row
                 ) as in_window
                 from errors_per_minute
-                where {column} > 0 and ip in (  -- only who could reach the threshold at all
-                    select ip from errors_per_minute group by ip having sum({column}) >= {threshold})
+                where {column} > 0 and ip in (
+                    -- Only who could reach the threshold: a window holding it has a minute with
+                    -- at least threshold / minutes of them.
+                    select ip from errors_per_minute where {column} >= {-(-threshold // minutes)})
             )
             select client, env, ip, max(in_window), sum({column}), min(minute),
                 max(minute) + interval 59 second
