@@ -415,25 +415,44 @@ def _report(
             "select client, env, day, sum(requests) from volume group by all order by day"
         ).fetchall():
             history_volume.setdefault((c, e), []).append((d, n))
+    volume = detect.period_volume(con)
     for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
         """
-        select f.client, f.env, count(*), count(distinct a.ip),
-            count(*) filter (a.status between 200 and 299), count(*) filter (a.status between 300 and 399),
-            count(*) filter (a.status between 400 and 499), count(*) filter (a.status >= 500),
-            count(*) filter (a.status = 403),
-            (select list(struct_pack(path := p, n := n) order by n desc, p) from (
-                select split_part(b.request, ' ', 2) as p, count(*) as n from access b
-                join files g using (file_id)
-                where g.client is not distinct from f.client and g.env is not distinct from f.env
-                    and b.status >= 400
-                group by p order by n desc, p limit 5))
-        from access a join files f using (file_id)
-        group by f.client, f.env order by f.client nulls last, f.env
+        with per_file as (  -- aggregated per file first: far fewer rows to join
+            select file_id, count(*) as n,
+                count(*) filter (status between 200 and 299) as s2,
+                count(*) filter (status between 300 and 399) as s3,
+                count(*) filter (status between 400 and 499) as s4,
+                count(*) filter (status >= 500) as s5, count(*) filter (status = 403) as refused
+            from access group by file_id
+        ),
+        refused_paths as (
+            select f.client, f.env, split_part(a.request, ' ', 2) as path, count(*) as n
+            from access a join files f using (file_id) where a.status >= 400 group by all
+        ),
+        top_paths as (
+            select client, env, list(struct_pack(path := path, n := n) order by n desc, path) as top
+            from (select *, row_number() over (partition by client, env order by n desc, path) as k
+                  from refused_paths)
+            where k <= 5 group by all
+        ),
+        sites as (
+            select f.client, f.env, sum(n)::bigint as n, sum(s2)::bigint as s2, sum(s3)::bigint as s3,
+                sum(s4)::bigint as s4, sum(s5)::bigint as s5, sum(refused)::bigint as refused
+            from per_file p join files f using (file_id) group by all
+        )
+        select s.client, s.env, s.n,
+            (select count(distinct ip) from addresses d
+             where d.client is not distinct from s.client and d.env is not distinct from s.env),
+            s.s2, s.s3, s.s4, s.s5, s.refused, t.top
+        from sites s
+        left join top_paths t on t.client is not distinct from s.client and t.env is not distinct from s.env
+        order by s.client nulls last, s.env
         """
     ).fetchall():
         site_findings = by_site.get((client, env), [])
         days = {d: n for d, n in history_volume.get((client, env), [])}
-        for c, e, d, n in detect.period_volume(con):
+        for c, e, d, n in volume:
             if (c, e) == (client, env):
                 days[d] = days.get(d, 0) + n if not files else n
         sites.append(
