@@ -274,6 +274,7 @@ def main() -> None:
                 goaccess,
                 str(log),
                 "--no-global-config",
+                "--no-progress",
                 "--log-format",
                 '%h %^ %e [%d:%t %^] "%r" %s %b "%R" "%u" "%v" %T',
                 "--date-format",
