@@ -288,8 +288,8 @@ def main() -> None:
         print(
             f"goaccess: {g_seconds:.2f} s wall ({g_cpu:.1f} s CPU), {args.lines / g_seconds:,.0f} lines/s, "
             f"peak memory {g_peak:.2f} GiB; exit {g_code}. "
-            f"scv audit is {g_seconds / seconds:.1f}× goaccess's "
-            "speed (goaccess counts traffic; the audit also runs every rule)"
+            f"The whole audit took {seconds / g_seconds:.2f}× goaccess's wall time and "
+            f"{cpu / g_cpu:.2f}× its CPU time (goaccess counts traffic; the audit also runs every rule)"
         )
     else:
         print("goaccess is not installed: no comparison (make bench-audit installs it)")
