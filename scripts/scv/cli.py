@@ -376,6 +376,14 @@ def audit_logs(
         out.print(
             f"  {f['severity']:<8} {f['rule']:<28} {escape(f['message'])}", highlight=False, soft_wrap=True
         )
+    for severity in ("medium", "low"):
+        rules: dict[str, int] = {}
+        for f in run.findings:
+            if f["severity"] == severity:
+                rules[f["rule"]] = rules.get(f["rule"], 0) + 1
+        if rules:
+            listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(rules.items(), key=lambda x: -x[1]))
+            out.print(f"  {severity:<8} {listed}", highlight=False, soft_wrap=True)
     new = sum(1 for o in r["offenders"] if o["new"] and o["severity"] != "low")
     out.print(
         f"Offenders: {len(r['offenders']):,} ({new} new at medium or worse)", highlight=False, soft_wrap=True
