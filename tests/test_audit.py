@@ -231,7 +231,10 @@ def test_critical_finding_alerts_and_writes_the_issue_body(scv, repo, tmp_path, 
     thread.start()
     Receiver.received = []
     try:
-        monkeypatch.setenv("SCV_ALERT_URLS", f"json://127.0.0.1:{server.server_port}/alert")
+        # Two targets: ours, and one nobody listens on (its failure is said, not hidden).
+        monkeypatch.setenv(
+            "SCV_ALERT_URLS", f"json://127.0.0.1:{server.server_port}/alert, json://127.0.0.1:9/"
+        )
         monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
         monkeypatch.setenv("GITHUB_REPOSITORY", "scv-org/scv")
         monkeypatch.setenv("GITHUB_RUN_ID", "123")
@@ -245,7 +248,7 @@ def test_critical_finding_alerts_and_writes_the_issue_body(scv, repo, tmp_path, 
         server.server_close()
 
     assert result.code == 1
-    assert "alert sent to 1 target(s)" in result.err
+    assert "alert sent to 1 target(s); the alert failed for 1 target(s)" in result.err
     assert len(Receiver.received) == 1
     alert = Receiver.received[0]
     assert alert["title"] == "scv audit: 3 critical"

@@ -42,7 +42,8 @@ class AuditRun:
     files: list[logparse.LogFile] = field(default_factory=list)
     deny_list: Path | None = None
     issue_body: Path | None = None
-    alerted: int = 0
+    alerted: int = 0  # alert targets that took the alert
+    alert_failed: int = 0  # and those that did not
 
     @property
     def critical(self) -> int:
@@ -164,7 +165,7 @@ def run_audit(
             history.close()
     shutil.rmtree(work, ignore_errors=True)
     if run.critical:
-        run.alerted = send_alert(run)
+        run.alerted, run.alert_failed = send_alert(run)
     return run
 
 
@@ -615,8 +616,8 @@ def write_issue_body(path: Path, run: AuditRun) -> Path:
     return path
 
 
-def send_alert(run: AuditRun) -> int:
-    """SMS (or any Apprise target) to on-call staff about critical findings; how many accepted it.
+def send_alert(run: AuditRun) -> tuple[int, int]:
+    """SMS (or any Apprise target) to on-call staff about critical findings: (sent, failed).
 
     The targets are Apprise URLs in SCV_ALERT_URLS (space- or comma-separated; from a secret).
     TODO(issue 8): this should go through uptime's alerting module, so that both send the same
@@ -624,7 +625,7 @@ def send_alert(run: AuditRun) -> int:
     """
     urls = [u for u in re.split(r"[\s,]+", os.environ.get("SCV_ALERT_URLS", "")) if u]
     if not urls:
-        return 0
+        return 0, 0
     import apprise
 
     critical = [f for f in run.findings if f["severity"] == "critical"]
@@ -638,4 +639,4 @@ def send_alert(run: AuditRun) -> int:
             title=f"scv audit: {len(critical)} critical", body=body[:480]
         ):
             sent += 1
-    return sent
+    return sent, len(urls) - sent

@@ -397,7 +397,8 @@ def audit_logs(
     if run.critical:
         err.print(
             f"[red]{run.critical} critical finding(s)[/]"
-            + (f"; alert sent to {run.alerted} target(s)" if run.alerted else ""),
+            + (f"; alert sent to {run.alerted} target(s)" if run.alerted else "")
+            + (f"; [red]the alert failed for {run.alert_failed} target(s)[/]" if run.alert_failed else ""),
             highlight=False,
         )
     raise typer.Exit(1 if run.critical else 0)
