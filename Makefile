@@ -9,15 +9,23 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
+# The servers `make servers-report`, `make patch` and `make audit-logs` work on (their workflows set
+# the production one).
+SCV_INVENTORY ?= playbooks/inventories/local
 
-.PHONY: help setup chromium sshd goaccess demo serve screenshots audit-logs test lint unit bench-scv bench-profile bench-audit clean
+ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
+
+.PHONY: help setup chromium nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-profile bench-promote clean
+.PHONY: uptime-pull uptime-push bench-uptime
+.PHONY: servers-report patch
+.PHONY: audit-logs bench-audit
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(SYNCED): pyproject.toml uv.lock
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode  # every scv process starts faster, even where PYTHONDONTWRITEBYTECODE is set
 	@touch $@
 
 setup: $(SYNCED) ## Install uv when missing and the locked Python environment.
@@ -29,48 +37,68 @@ chromium: ## Debian's chromium and chromedriver, for the page tests and screensh
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
 
-sshd: ## openssh-server, for the tests that fetch logs over SSH (installed when missing; tests run their own sshd).
-	@if ! [ -x /usr/sbin/sshd ]; then \
+# Debian's packages; the system services stay off (the local sites run nginx instances of their own).
+nginx: ## Debian's nginx, for the sites (installed when missing).
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends openssh-server; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends nginx; \
+	fi
+
+sshd: ## Debian's OpenSSH server, for the tests that run the playbooks over SSH (installed when missing).
+	@if [ ! -x /usr/sbin/sshd ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server; \
 	fi
 
 goaccess: ## GoAccess, which bench-audit compares the audit with (installed when missing).
 	@if ! command -v goaccess >/dev/null; then \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends goaccess; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends goaccess; \
 	fi
 
-demo: $(SYNCED) ## The weekly job on the embedded default: demo delivery -> build + check -> report -> test site.
+demo: $(SYNCED) nginx ## Demo delivery -> build + check -> report -> test site -> promoted to live; both sites up.
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
 	$(SCV) report demo latest
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml
 	$(SCV) publish demo latest --env test
-	@current=$(SCV_HOME)/sites/demo/test/current; \
-	 echo; echo "report    $$current/report/index.html"; \
-	 echo "site      $$(grep -A1 '^  test:' clients/demo/client.yml | sed -n 's/ *url: *//p')  (make serve: serves $$current/site there)"
+	@# A reviewer's approval promotes the build a promotion PR names in release.yml. The demo's build
+	@# ids are made on this machine and never committed, so the demo names its build explicitly:
+	@# the same promotion, pinned by the build's sealed manifest.
+	$(SCV) promote demo --build latest
+	@echo; echo "report    $(SCV_HOME)/sites/demo/test/current/report/index.html"; \
+	 $(VENV)/bin/python -m scv.sites demo
 
-serve: $(SYNCED) ## Serve the demo client's test site on its URL until Ctrl-C (nginx comes with its own issue).
-	$(VENV)/bin/python -m scv.serve demo test
+up: $(SYNCED) nginx ## Start (or bring up to date) the local sites at client.yml's URLs: nginx under SCV_HOME.
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml
+	@$(VENV)/bin/python -m scv.sites
 
-screenshots: $(SYNCED) chromium ## Headless Chromium screenshots of the demo test site's report and site.
+down: $(SYNCED) ## Stop the local sites.
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml -e scv_sites_state=stopped
+
+screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo test site's report and site (served by nginx).
 	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
 	$(VENV)/bin/python -m scv.screenshots demo test
 
-audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY (default: the local one), as the workflow runs it.
-	$(SCV) audit logs --deny-list $(SCV_HOME)/audit/deny.conf --issue-body $(SCV_HOME)/audit/critical-issue.md
+audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
+	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf \
+	  --issue-body $(SCV_HOME)/audit/critical-issue.md
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests
 	$(VENV)/bin/ruff format --check scripts tests
 	SCV_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(VENV)/bin/sqlfluff lint models --processes 2
 	$(SCV) client validate
+	$(SCV) uptime validate
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
+	$(SCV) access validate
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
-unit: $(SYNCED) chromium sshd ## pytest only.
+unit: $(SYNCED) chromium nginx sshd ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
@@ -84,5 +112,58 @@ bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_
 bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N); lines/s, peak memory, goaccess.
 	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000}
 
-clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
+bench-uptime: $(SYNCED) ## `scv uptime check` of 1,000 endpoints on loopback (some slow, some down), 3 s timeout: seconds per run.
+	$(VENV)/bin/python -m scv.bench_uptime
+
+# Uptime history is the ops-state branch, a clone of it at SCV_HOME/uptime. The git commands live
+# here, not in the workflow. In a workflow the token travels as an HTTP header in git's environment:
+# never in .git/config, a URL or a command line.
+OPS_STATE_BRANCH ?= ops-state
+OPS_STATE_REMOTE ?= $(shell git remote get-url origin 2>/dev/null)
+define UPTIME_GIT_SETUP
+dir="$(SCV_HOME)/uptime"; branch="$(OPS_STATE_BRANCH)"; \
+if [ -n "$${GITHUB_TOKEN:-}" ]; then \
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraheader; \
+  export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $$(printf 'x-access-token:%s' "$$GITHUB_TOKEN" | base64 -w0)"; \
+fi; \
+git() { command git -C "$$dir" -c user.name="scv uptime" -c user.email="scv-uptime@users.noreply.github.com" "$$@"; }
+endef
+
+uptime-pull: ## Fetch the uptime history (branch ops-state) into SCV_HOME/uptime; the branch starts there if new.
+	@$(UPTIME_GIT_SETUP); \
+	[ -n "$(OPS_STATE_REMOTE)" ] || { echo "error: no git remote origin: set OPS_STATE_REMOTE" >&2; exit 2; }; \
+	mkdir -p "$$dir"; \
+	[ -d "$$dir/.git" ] || { git init -q -b "$$branch"; git remote add origin "$(OPS_STATE_REMOTE)"; }; \
+	found=0; git ls-remote --exit-code --heads origin "$$branch" >/dev/null || found=$$?; \
+	case $$found in \
+	  0) git fetch -q origin "$$branch"; \
+	     if git rev-parse -q --verify HEAD >/dev/null; then git rebase -q --autostash FETCH_HEAD; \
+	     else git checkout -q -B "$$branch" FETCH_HEAD; fi; \
+	     echo "uptime history: $$branch at $$(git log -1 --format='%h %s') in $$dir";; \
+	  2) echo "uptime history: no $$branch branch yet; it starts in $$dir";; \
+	  *) echo "error: cannot reach $(OPS_STATE_REMOTE) (git ls-remote exit $$found)" >&2; exit 1;; \
+	esac
+
+uptime-push: ## Commit SCV_HOME/uptime (history, incidents, status page) and push it to the ops-state branch.
+	@$(UPTIME_GIT_SETUP); \
+	[ -d "$$dir/.git" ] || { echo "error: $$dir is not a clone of $$branch: run make uptime-pull first" >&2; exit 2; }; \
+	git add -A; \
+	if git diff --cached --quiet; then echo "uptime history: nothing new to commit"; \
+	else git commit -q -m "uptime: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; fi; \
+	if ! git push -q origin "HEAD:refs/heads/$$branch" 2>/dev/null; then \
+	  git pull -q --rebase origin "$$branch"; git push -q origin "HEAD:refs/heads/$$branch"; \
+	fi; \
+	echo "uptime history: pushed $$(git log -1 --format='%h %s') to $$branch"
+
+bench-promote: $(SYNCED) nginx ## 20 promote/rollback cycles of a live site under continuous requests: failures, mixed releases, latency.
+	$(VENV)/bin/python -m scv.bench_promote
+
+servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/servers/index.html); exit 1 when one is red.
+	$(SCV) servers report --inventory $(SCV_INVENTORY)
+
+patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (PATCH_ARGS=--check: change nothing).
+	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
+
+clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
+	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi
 	rm -rf $(SCV_HOME) target logs

@@ -491,10 +491,8 @@ def test_log_audit_workflow_runs_daily_through_one_make_target_and_files_the_aud
     assert all("${{" not in run for run in runs)  # nothing from the event expanded into a shell
     makefile = (REPO / "Makefile").read_text()
     target = makefile.split("\naudit-logs:", 1)[1].split("\n\n", 1)[0]
-    assert (
-        "audit logs --deny-list $(SCV_HOME)/audit/deny.conf --issue-body $(SCV_HOME)/audit/critical-issue.md"
-        in target
-    )
+    assert "audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf" in target
+    assert "--issue-body $(SCV_HOME)/audit/critical-issue.md" in target
     issue = steps["Open an issue for the critical findings"]
     assert (
         "hashFiles('.scv/audit/critical-issue.md')" in issue["if"]

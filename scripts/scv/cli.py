@@ -27,7 +27,9 @@ source_app = typer.Typer(help="add: add a data source to a client.", no_args_is_
 access_app = typer.Typer(
     help="validate | render: IP allowlists of client sites (access.yml).", no_args_is_help=True
 )
-uptime_app = typer.Typer(help="check | report: site uptime checks, alerts and reports.", no_args_is_help=True)
+uptime_app = typer.Typer(
+    help="check | report | issues | validate: site uptime checks, alerts and reports.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_args_is_help=True)
 servers_app = typer.Typer(
     help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True
@@ -404,6 +406,184 @@ def audit_logs(
     raise typer.Exit(1 if run.critical else 0)
 
 
+@servers_app.command("report")
+def servers_report(
+    inventory: Annotated[
+        Path | None,
+        typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+    ] = None,
+    limit: Annotated[str | None, typer.Option(help="Only these servers (an Ansible host pattern).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for index.html and report.json (default SCV_HOME/servers)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print report.json instead of the table.")] = False,
+) -> None:
+    """Each server red, amber or green: updates, reboot, kernel, nginx, disk, memory, certificates, patching.
+
+    Exit 1 when a server is red (someone has to act).
+    """
+    import json
+
+    from scv.servers import print_report, run_report
+
+    doc = run_report(inventory, limit, out_dir)
+    if as_json:
+        # Plain write, not Rich: a long finding must not be wrapped inside a JSON string.
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        print_report(doc, out)
+    raise typer.Exit(1 if doc["needs_action"] else 0)
+
+
+@uptime_app.command("check")
+def uptime_check(
+    skip_loopback: Annotated[
+        bool,
+        typer.Option(
+            "--skip-loopback",
+            envvar="SCV_UPTIME_SKIP_LOOPBACK",
+            help="Do not check sites on 127.0.0.0/8 or localhost (a GitHub runner cannot reach them).",
+        ),
+    ] = False,
+) -> None:
+    """Check every site once; record it; open and resolve incidents; alert.
+
+    Exit 1 when an endpoint is down or an alert could not be sent; 2 when uptime.yml or a
+    client file is wrong.
+    """
+    from scv.uptime import run_check
+
+    run = run_check(skip_loopback=skip_loopback, console=out)
+    raise typer.Exit(1 if run.problem else 0)
+
+
+@uptime_app.command("report")
+def uptime_report(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for index.html and status.json (default SCV_HOME/uptime/status)."),
+    ] = None,
+) -> None:
+    """Uptime per endpoint over 24 h, 7 d, 30 d and 365 d, incidents, response times: a status page."""
+    from scv.status_page import run_report
+
+    run_report(out_dir, console=out)
+
+
+@uptime_app.command("issues")
+def uptime_issues() -> None:
+    """Open a GitHub issue per announced incident and close it when resolved (`gh`, GH_TOKEN).
+
+    Exit 1 when some of the work is left for the next run.
+    """
+    from scv.uptime import run_issues
+
+    raise typer.Exit(1 if run_issues(console=out) else 0)
+
+
+@uptime_app.command("validate")
+def uptime_validate() -> None:
+    """Check uptime.yml (file:line and field for each problem) and list every endpoint checked."""
+    from scv.uptime import validate
+
+    validate(console=out)
+
+
+InventoryOpt = Annotated[
+    Path | None,
+    typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+]
+
+
+@access_app.command("validate")
+def access_validate(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Check access.yml allowlists and the operations team's addresses: CIDR syntax, breadth,
+    duplicates and overlaps, who and why, expiry. Exit 2 with file:line and field per problem."""
+    from scv.access import validate
+
+    counts = validate(client, inventory)
+    ops = counts.pop("operations")
+    listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    out.print(f"[green]ok[/] access lists valid: {listed}; operations team ({ops})", highlight=False)
+
+
+@access_app.command("render")
+def access_render(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients with --json.")] = None,
+    inventory: InventoryOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {client: lines} as JSON (what playbooks/site.yml reads).")
+    ] = False,
+) -> None:
+    """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
+    import json
+
+    from scv.access import render_all
+
+    if client is None and not as_json:
+        raise ScvError("name a client (or --json for every client)")
+    rendered = render_all(client, inventory)
+    sys.stdout.write(json.dumps(rendered) + "\n" if as_json else rendered[client])
+
+
+@app.command()
+def promote(
+    client: ClientArg,
+    build: Annotated[
+        str | None,
+        typer.Option(
+            help="Promote this build (id or 'latest') instead of release.yml's, pinned by its sealed "
+            "manifest on this machine: a manual promotion, or `make demo`'s."
+        ),
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Promote the build release.yml names from the test site to live (playbooks/promote.yml).
+
+    Exit 1 when refused (digest differs, not on test, verdict fail, unanswered queries) or when
+    the smoke check fails; live keeps serving what it served.
+    """
+    from scv.promote import promote as run
+
+    run(client, build, inventory)
+
+
+@app.command()
+def rollback(
+    client: ClientArg,
+    env: Annotated[str, typer.Option(help="The site to roll back: live or test.", envvar="SCV_ENV")] = "live",
+    to: Annotated[
+        str | None, typer.Option(help="Return to this release (default: the one before the last switch).")
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Put the previous release back on a site in one step (playbooks/rollback.yml)."""
+    from scv.promote import rollback as run
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run(client, env, to, inventory)
+
+
+@app.command()
+def drift(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Compare the build live serves with release.yml, and test's site configuration with live's.
+
+    Prints each difference; exit 1 on drift.
+    """
+    from scv.drift import run_drift
+
+    if run_drift(client, inventory):
+        raise typer.Exit(1)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -413,15 +593,7 @@ def _not_built(verb: str, issue: int):
 
 # Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
 for _app, _verb, _issue, _help in [
-    (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
-    (app, "rollback", 5, "Put the previous release back on a site."),
-    (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
-    (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
-    (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
-    (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
-    (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
     (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
-    (app, "drift", 5, "Compare what sites serve with release.yml."),
 ]:
     _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
 

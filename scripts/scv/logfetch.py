@@ -295,6 +295,9 @@ def fetch(
     """Fetch what is new on every server into dest/<server>/; the files to parse, and problems."""
     from scv.detect import finding
 
+    known = os.environ.get("SCV_SSH_KNOWN_HOSTS")
+    if known and not Path(known).expanduser().is_file():
+        raise ScvError(f"SCV_SSH_KNOWN_HOSTS: {known}: no such file (the servers' SSH host keys)")
     result = FetchResult(state=json.loads(json.dumps(load_state())))
     done_targets: dict[str, str] = {}
     for server in servers:
