@@ -9,14 +9,16 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
-# The servers `make servers-report` and `make patch` work on (upkeep.yml sets the production one).
+# The servers `make servers-report`, `make patch` and `make audit-logs` work on (their workflows set
+# the production one).
 SCV_INVENTORY ?= playbooks/inventories/local
 
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium nginx sshd demo up down screenshots test lint unit bench-scv bench-profile bench-promote clean
+.PHONY: help setup chromium nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-profile bench-promote clean
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
+.PHONY: audit-logs bench-audit
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +52,13 @@ sshd: ## Debian's OpenSSH server, for the tests that run the playbooks over SSH 
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server; \
 	fi
 
+goaccess: ## GoAccess, which bench-audit compares the audit with (installed when missing).
+	@if ! command -v goaccess >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends goaccess; \
+	fi
+
 demo: $(SYNCED) nginx ## Demo delivery -> build + check -> report -> test site -> promoted to live; both sites up.
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
@@ -74,6 +83,10 @@ screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo 
 	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
 	$(VENV)/bin/python -m scv.screenshots demo test
 
+audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
+	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf \
+	  --issue-body $(SCV_HOME)/audit/critical-issue.md
+
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests
 	$(VENV)/bin/ruff format --check scripts tests
@@ -95,6 +108,9 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
+
+bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N); lines/s, peak memory, goaccess.
+	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000}
 
 bench-uptime: $(SYNCED) ## `scv uptime check` of 1,000 endpoints on loopback (some slow, some down), 3 s timeout: seconds per run.
 	$(VENV)/bin/python -m scv.bench_uptime

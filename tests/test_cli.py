@@ -31,7 +31,7 @@ def test_groups_list_their_subcommands(scv, group):
 
 @pytest.mark.parametrize(
     "args",
-    [["audit", "logs"], ["promotion-pr"]],
+    [["promotion-pr"]],
 )  # fmt: skip
 def test_verbs_not_built_yet_exit_2_and_say_so(scv, args):
     result = scv(*args)
