@@ -81,7 +81,9 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return self._send(401, {"message": "Bad credentials"})
             for pattern, verb, handle in ROUTES:
                 if verb == method and (m := re.fullmatch(pattern.replace("{repo}", repo), path)):
-                    status, body = handle(gh, m, query, self._body() if method in ("POST", "PATCH", "PUT") else {})
+                    status, body = handle(
+                        gh, m, query, self._body() if method in ("POST", "PATCH", "PUT") else {}
+                    )
                     return self._send(status, body)
             return self._send(404, {"message": "Not Found"})
 
@@ -107,7 +109,11 @@ def _list_comments(gh, m, query, body):
 
 
 def _add_comment(gh, m, query, body):
-    comment = {"id": gh.next_id(), "body": body["body"], "html_url": f"https://github.com/{gh.repo}/pull/{m['n']}"}
+    comment = {
+        "id": gh.next_id(),
+        "body": body["body"],
+        "html_url": f"https://github.com/{gh.repo}/pull/{m['n']}",
+    }
     gh.comments.setdefault(int(m["n"]), []).append(comment)
     return 201, comment
 
@@ -123,9 +129,13 @@ def _edit_comment(gh, m, query, body):
 
 def _get_ref(gh, m, query, body):
     sha = gh.refs.get(m["branch"])
-    return (200, {"ref": f"refs/heads/{m['branch']}", "object": {"sha": sha, "type": "commit"}}) if sha else (
-        404,
-        {"message": "Not Found"},
+    return (
+        (200, {"ref": f"refs/heads/{m['branch']}", "object": {"sha": sha, "type": "commit"}})
+        if sha
+        else (
+            404,
+            {"message": "Not Found"},
+        )
     )
 
 
@@ -163,7 +173,11 @@ def _get_contents(gh, m, query, body):
     text = gh.files.get((query.get("ref", "main"), m["path"]))
     if text is None:
         return 404, {"message": "Not Found"}
-    return 200, {"path": m["path"], "sha": _blob_sha(text), "content": base64.b64encode(text.encode()).decode()}
+    return 200, {
+        "path": m["path"],
+        "sha": _blob_sha(text),
+        "content": base64.b64encode(text.encode()).decode(),
+    }
 
 
 def _put_contents(gh, m, query, body):

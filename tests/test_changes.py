@@ -41,8 +41,10 @@ def test_affected_clients(files, expected):
 def test_a_pr_changing_a_demo_model_affects_demo_only(repo, scv, tmp_path, monkeypatch):
     base = gitpr.init(repo)
     model = "models/clients/demo/stg_demo__crm_contacts.sql"
-    caps = (repo / model).read_text().replace(
-        "{{ clean_text('organisation') }} as", "upper({{ clean_text('organisation') }}) as"
+    caps = (
+        (repo / model)
+        .read_text()
+        .replace("{{ clean_text('organisation') }} as", "upper({{ clean_text('organisation') }}) as")
     )
     head = gitpr.change(repo, "caps", {model: caps})
     gitpr.git(repo, "checkout", "--quiet", "main")  # the decision reads git, not the working tree
@@ -61,7 +63,9 @@ def test_files_come_from_the_merge_base_not_from_what_main_did_since(repo, scv, 
     gitpr.init(repo)
     head = gitpr.change(repo, "docs", {"NOTES.md": "notes\n"})
     # main moves on after the branch was made: a shared macro changes there, not in the PR.
-    base = gitpr.change(repo, "main", {"macros/cleaning.sql": (repo / "macros/cleaning.sql").read_text() + "\n"})
+    base = gitpr.change(
+        repo, "main", {"macros/cleaning.sql": (repo / "macros/cleaning.sql").read_text() + "\n"}
+    )
     event = gitpr.pull_request_event(tmp_path / "event.json", base=base, head=head)
     monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
 
@@ -89,7 +93,11 @@ def test_a_pr_adding_a_source_names_it_and_a_fork_gets_no_preview(repo, scv, tmp
     assert result.code == 0, result.err
     assert "adds source demo/webinar_leads (webinar_leads.csv)" in result.out
     assert "no preview: the pull request comes from a fork" in result.out
-    assert outputs(tmp_path / "out") == {"clients": '["demo"]', "preview": "false", "sources": '["demo/webinar_leads"]'}
+    assert outputs(tmp_path / "out") == {
+        "clients": '["demo"]',
+        "preview": "false",
+        "sources": '["demo/webinar_leads"]',
+    }
 
 
 def test_a_commit_missing_from_the_checkout_is_a_one_line_error(repo, scv, tmp_path):
@@ -112,4 +120,7 @@ def test_an_event_without_a_pull_request_is_a_one_line_error(scv, tmp_path, monk
     result = scv("pr", "affected")
 
     assert result.code == 2
-    assert result.err == f"error: {event}: pull_request.base.sha: missing (is this the event the step expects?)\n"
+    assert (
+        result.err
+        == f"error: {event}: pull_request.base.sha: missing (is this the event the step expects?)\n"
+    )

@@ -54,7 +54,9 @@ def test_our_codeowners_gives_each_client_folder_to_its_reviewers_only():
     rules = codeowners.parse((REPO / ".github" / "CODEOWNERS").read_text())
 
     assert codeowners.owners(rules, "clients/demo/release.yml") == ("@scv-org/demo-reviewers",)
-    assert codeowners.owners(rules, "models/clients/demo/stg_demo__crm_contacts.sql") == ("@scv-org/demo-reviewers",)
+    assert codeowners.owners(rules, "models/clients/demo/stg_demo__crm_contacts.sql") == (
+        "@scv-org/demo-reviewers",
+    )
     assert codeowners.owners(rules, "models/shared/marts/customers.sql") == ("@scv-org/operations",)
     assert codeowners.owners(rules, "clients/demo2/release.yml") == ("@scv-org/operations",)
 

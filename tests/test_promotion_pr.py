@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 def make_live(weekly, build_id: str) -> None:
     digest = hashlib.sha256((weekly.home / "builds/demo" / build_id / "SHA256SUMS").read_bytes()).hexdigest()
-    (weekly.repo / "clients/demo/release.yml").write_text(f"build_id: {build_id}\nmanifest_sha256: {digest}\n")
+    (weekly.repo / "clients/demo/release.yml").write_text(
+        f"build_id: {build_id}\nmanifest_sha256: {digest}\n"
+    )
 
 
 @pytest.fixture
@@ -53,7 +55,10 @@ def test_the_body_summarises_the_build_and_diffs_it_against_live(scv, weekly, gh
     assert f"## Promote Northbridge University Press (demo) build `{weekly.week2}` to live" in body
     assert "**Verdict: pass**" in body
     assert "the test site http://127.0.0.1:8481/ serves this build" in body
-    assert f"`report-demo-{weekly.week2}` artifact of [the weekly run](https://github.com/scv-org/scv/actions/runs/4242)" in body
+    assert (
+        f"`report-demo-{weekly.week2}` artifact of [the weekly run](https://github.com/scv-org/scv/actions/runs/4242)"
+        in body
+    )
     assert "### Queries\n\nNone: nothing to ask the client." in body
     assert f"### Against live (`{weekly.week1}`)" in body
     assert re.search(r"\*\*Customers\*\*: \d+ → \d+: \d+ added, \d+ removed, \d+ changed", body)
@@ -76,7 +81,9 @@ def test_open_creates_the_promotion_pr_then_updates_the_same_one(scv, weekly, gh
         f"Promote demo build {weekly.week2} to live (pass)",
     )
     release = gh.files[("promote/demo", "clients/demo/release.yml")]
-    digest = hashlib.sha256((weekly.home / "builds/demo" / weekly.week2 / "SHA256SUMS").read_bytes()).hexdigest()
+    digest = hashlib.sha256(
+        (weekly.home / "builds/demo" / weekly.week2 / "SHA256SUMS").read_bytes()
+    ).hexdigest()
     assert f"build_id: {weekly.week2}\nmanifest_sha256: {digest}\n" in release
     assert (tmp_path / "outputs").read_text() == "pr=1\n"
 
@@ -117,7 +124,9 @@ def test_queries_become_a_checklist_that_the_review_decision_reads(scv, weekly, 
         for q in queries
     )
     head = gitpr.change(
-        weekly.repo, "promote/demo", {"clients/demo/release.yml": release.replace("resolved_queries: []\n", answers)}
+        weekly.repo,
+        "promote/demo",
+        {"clients/demo/release.yml": release.replace("resolved_queries: []\n", answers)},
     )
     (tmp_path / "outputs").write_text("")
 
@@ -137,7 +146,9 @@ def test_queries_become_a_checklist_that_the_review_decision_reads(scv, weekly, 
 def test_release_yml_of_a_passing_build_is_valid_for_scv_client_validate(scv, weekly, gh):
     make_live(weekly, weekly.week1)
     assert scv("promotion-pr", "demo", weekly.week2, "--open").code == 0
-    Path(weekly.repo / "clients/demo/release.yml").write_text(gh.files[("promote/demo", "clients/demo/release.yml")])
+    Path(weekly.repo / "clients/demo/release.yml").write_text(
+        gh.files[("promote/demo", "clients/demo/release.yml")]
+    )
 
     result = scv("client", "validate", "demo")
 

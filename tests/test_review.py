@@ -30,7 +30,13 @@ def make_build(home: Path, build_id: str, verdict: str = "pass", queries: list[d
     """A complete build directory as `scv build` leaves it, as far as the decision reads it."""
     path = home / "builds" / "demo" / build_id
     path.mkdir(parents=True)
-    meta = {"client": "demo", "build_id": build_id, "verdict": verdict, "queries": queries or [], "checks": []}
+    meta = {
+        "client": "demo",
+        "build_id": build_id,
+        "verdict": verdict,
+        "queries": queries or [],
+        "checks": [],
+    }
     (path / "build.json").write_text(json.dumps(meta))
     return write_sha256sums(path)
 
@@ -76,7 +82,9 @@ def promotion(repo, tmp_path):
     return repo, home, base
 
 
-def propose(repo: Path, home: Path, *, verdict="pass", queries=None, extra: dict | None = None, answers="") -> str:
+def propose(
+    repo: Path, home: Path, *, verdict="pass", queries=None, extra: dict | None = None, answers=""
+) -> str:
     digest = make_build(home, BUILD, verdict, queries)
     release = release_yaml("demo", {"build_id": BUILD, "queries": queries or []}, digest)
     if answers:
@@ -106,7 +114,9 @@ def test_approval_by_a_code_owner_of_a_passing_build_promotes(scv, gh, promotion
     assert ("GET", "/orgs/scv-org/teams/demo-reviewers/memberships/alice") in gh.requests
 
 
-@pytest.mark.parametrize(("state", "said"), [("commented", "commented"), ("changes_requested", "changes requested")])
+@pytest.mark.parametrize(
+    ("state", "said"), [("commented", "commented"), ("changes_requested", "changes requested")]
+)
 def test_a_comment_or_a_request_for_changes_does_nothing(scv, gh, promotion, tmp_path, state, said):
     repo, home, base = promotion
     head = propose(repo, home)
@@ -126,7 +136,9 @@ def test_an_approver_who_is_not_a_code_owner_is_refused_with_a_comment(scv, gh, 
     result = review(scv, tmp_path, base, head, login="mallory")
 
     assert result.code == 1
-    assert result.err.startswith("error: promotion of demo refused: @mallory approved, but is not a code owner")
+    assert result.err.startswith(
+        "error: promotion of demo refused: @mallory approved, but is not a code owner"
+    )
     assert outputs(tmp_path)["promote"] == "false"
     [comment] = gh.comment_bodies(7)
     assert f"**Not promoted.** @mallory approved, but build `{BUILD}` of `demo` does not go live" in comment
@@ -146,7 +158,10 @@ def test_a_pr_cannot_make_its_approver_a_code_owner(scv, gh, promotion, tmp_path
 
     assert result.code == 1
     [comment] = gh.comment_bodies(7)
-    assert "- it changes more than release.yml (.github/CODEOWNERS): a promotion PR changes nothing else" in comment
+    assert (
+        "- it changes more than release.yml (.github/CODEOWNERS): a promotion PR changes nothing else"
+        in comment
+    )
     assert "- @mallory approved, but is not a code owner of clients/demo/release.yml" in comment
 
 
@@ -217,7 +232,10 @@ def test_an_approval_of_an_older_commit_is_refused(scv, gh, promotion, tmp_path)
     result = review(scv, tmp_path, base, head, commit_id=approved)
 
     assert result.code == 1
-    assert f"the approval is of commit {approved[:7]}, but the pull request is now at {head[:7]}" in gh.comment_bodies(7)[0]
+    assert (
+        f"the approval is of commit {approved[:7]}, but the pull request is now at {head[:7]}"
+        in gh.comment_bodies(7)[0]
+    )
 
 
 def test_a_pr_from_a_fork_is_refused(scv, gh, promotion, tmp_path):
@@ -234,14 +252,17 @@ def test_a_digest_that_is_not_the_builds_is_refused(scv, gh, promotion, tmp_path
     repo, home, base = promotion
     make_build(home, BUILD)
     head = gitpr.change(
-        repo, "promote/demo", {"clients/demo/release.yml": f"build_id: {BUILD}\nmanifest_sha256: {'0' * 64}\n"}
+        repo,
+        "promote/demo",
+        {"clients/demo/release.yml": f"build_id: {BUILD}\nmanifest_sha256: {'0' * 64}\n"},
     )
 
     result = review(scv, tmp_path, base, head)
 
     assert result.code == 1
-    assert f"manifest_sha256 in clients/demo/release.yml is not the digest of build {BUILD}'s SHA256SUMS" in (
-        gh.comment_bodies(7)[0]
+    assert (
+        f"manifest_sha256 in clients/demo/release.yml is not the digest of build {BUILD}'s SHA256SUMS"
+        in (gh.comment_bodies(7)[0])
     )
 
 
@@ -271,7 +292,9 @@ def test_a_user_named_in_codeowners_needs_no_team_lookup(scv, gh, repo, tmp_path
     assert not [r for r in gh.requests if r[1].startswith("/orgs/")]
 
 
-def test_a_team_owner_without_a_token_to_read_teams_is_refused_saying_so(scv, gh, promotion, tmp_path, monkeypatch):
+def test_a_team_owner_without_a_token_to_read_teams_is_refused_saying_so(
+    scv, gh, promotion, tmp_path, monkeypatch
+):
     repo, home, base = promotion
     head = propose(repo, home)
     monkeypatch.delenv("SCV_TEAMS_TOKEN")
@@ -279,7 +302,10 @@ def test_a_team_owner_without_a_token_to_read_teams_is_refused_saying_so(scv, gh
     result = review(scv, tmp_path, base, head, login="alice")
 
     assert result.code == 1
-    assert "cannot check membership of @scv-org/demo-reviewers: SCV_TEAMS_TOKEN is not set" in gh.comment_bodies(7)[0]
+    assert (
+        "cannot check membership of @scv-org/demo-reviewers: SCV_TEAMS_TOKEN is not set"
+        in gh.comment_bodies(7)[0]
+    )
 
 
 def test_the_refusal_comment_is_updated_not_repeated(scv, gh, promotion, tmp_path):
@@ -332,9 +358,16 @@ def test_a_failed_promotion_says_live_is_unchanged_and_what_it_serves(scv, gh, p
     head = propose(repo, home)
 
     result = scv(
-        "pr", "promotion-failed", "demo", "--event", gitpr.review_event(tmp_path / "e.json", base=base, head=head)
+        "pr",
+        "promotion-failed",
+        "demo",
+        "--event",
+        gitpr.review_event(tmp_path / "e.json", base=base, head=head),
     )
 
     assert result.code == 0, result.err
     [comment] = gh.comment_bodies(7)
-    assert f"**Promotion failed.** Live is unchanged and keeps serving build `{LIVE}` (release.yml on main)" in comment
+    assert (
+        f"**Promotion failed.** Live is unchanged and keeps serving build `{LIVE}` (release.yml on main)"
+        in comment
+    )
