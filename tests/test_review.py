@@ -73,11 +73,8 @@ def gh(monkeypatch, tmp_path):
 def promotion(repo, tmp_path):
     """main with LIVE in release.yml; branch promote/demo proposing BUILD (verdict pass)."""
     home = tmp_path / "home"
-    make_build(home, LIVE)
-    live_digest = (home / "builds/demo" / LIVE / "SHA256SUMS").read_bytes()
-    (repo / "clients/demo/release.yml").write_text(
-        f"build_id: {LIVE}\nmanifest_sha256: {__import__('hashlib').sha256(live_digest).hexdigest()}\n"
-    )
+    digest = make_build(home, LIVE)
+    (repo / "clients/demo/release.yml").write_text(f"build_id: {LIVE}\nmanifest_sha256: {digest}\n")
     base = gitpr.init(repo)
     return repo, home, base
 

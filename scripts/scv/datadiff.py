@@ -22,8 +22,6 @@ from scv.profile import mask
 # Schemas that hold the delivery as loaded, not the output of a model.
 NOT_MODELS = ("raw",)
 EXAMPLES = 3
-# The golden record's fields named as in `customers` where mapping.PERSONAL calls them otherwise.
-PERSONAL_COLUMNS = PERSONAL | {"address_line1", "city", "organisation"}
 
 
 def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
@@ -175,7 +173,7 @@ def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: 
 
 def _shown(column: str, value: str | None) -> str | None:
     """Personal values are masked: a diff comment on a PR is no place for a customer's email."""
-    return mask(value) if column in PERSONAL_COLUMNS else value
+    return mask(value) if column in PERSONAL else value
 
 
 def _records_moved(con: duckdb.DuckDBPyConnection) -> int:
