@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile clean
+.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile bench-preview clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
+
+bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in a copy of live (BENCH_PREVIEW_ARGS=--records N).
+	$(VENV)/bin/python -m scv.bench_preview $(BENCH_PREVIEW_ARGS)
 
 clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	rm -rf $(SCV_HOME) target logs
