@@ -26,10 +26,27 @@
     epoch({{ timestamp }})
 {%- endmacro %}
 
-{% macro sorted_string_agg(column, separator) -%}
-    {{ return(adapter.dispatch('sorted_string_agg', 'scv')(column, separator)) }}
+{% macro sorted_distinct_list(column) -%}
+    {#- An aggregate: the distinct non-null values of a group as a sorted list. -#}
+    {{ return(adapter.dispatch('sorted_distinct_list', 'scv')(column)) }}
 {%- endmacro %}
 
-{% macro default__sorted_string_agg(column, separator) -%}
-    string_agg({{ column }}, '{{ separator }}' order by {{ column }})
+{% macro default__sorted_distinct_list(column) -%}
+    list_sort(list_distinct(list({{ column }})))
+{%- endmacro %}
+
+{% macro join_list(list, separator) -%}
+    {{ return(adapter.dispatch('join_list', 'scv')(list, separator)) }}
+{%- endmacro %}
+
+{% macro default__join_list(list, separator) -%}
+    array_to_string({{ list }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro list_size(list) -%}
+    {{ return(adapter.dispatch('list_size', 'scv')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_size(list) -%}
+    len({{ list }})
 {%- endmacro %}
