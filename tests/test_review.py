@@ -9,11 +9,14 @@ membership, comments, merge) is the fake on loopback.
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import gitpr
+from conftest import copy_repo
 from github_fake import fake_github
 from scv.manifest import write_sha256sums
 from scv.promotion import release_yaml
@@ -69,24 +72,44 @@ def gh(monkeypatch, tmp_path):
         yield gh
 
 
-@pytest.fixture
-def promotion(repo, tmp_path):
-    """main with LIVE in release.yml; branch promote/demo proposing BUILD (verdict pass)."""
-    home = tmp_path / "home"
-    digest = make_build(home, LIVE)
+@dataclass
+class Promotion:
+    repo: Path
+    home: Path
+    base: str  # main's sha
+    branch: str  # this test's promotion branch
+
+
+@pytest.fixture(scope="module")
+def main_branch(tmp_path_factory) -> tuple[Path, str]:
+    """One repository for the module (git init is the slow part): main has LIVE in release.yml.
+    Each test proposes on a branch of its own."""
+    root = tmp_path_factory.mktemp("review")
+    repo = copy_repo(root / "repo")
+    digest = make_build(root / "home", LIVE)
     (repo / "clients/demo/release.yml").write_text(f"build_id: {LIVE}\nmanifest_sha256: {digest}\n")
-    base = gitpr.init(repo)
-    return repo, home, base
+    return repo, gitpr.init(repo)
 
 
-def propose(
-    repo: Path, home: Path, *, verdict="pass", queries=None, extra: dict | None = None, answers=""
-) -> str:
+@pytest.fixture
+def promotion(main_branch, tmp_path, monkeypatch, request):
+    """The shared repository, this test's SCV_HOME with the LIVE build, and a branch of its own."""
+    repo, base = main_branch
+    home = tmp_path / "home"
+    make_build(home, LIVE)
+    monkeypatch.setenv("SCV_REPO", str(repo))
+    monkeypatch.setenv("SCV_HOME", str(home))
+    monkeypatch.chdir(repo)
+    return Promotion(repo, home, base, "promote/" + re.sub(r"[^\w-]+", "-", request.node.name))
+
+
+def propose(promotion, *, verdict="pass", queries=None, extra: dict | None = None, answers="") -> str:
+    repo, home, branch = promotion.repo, promotion.home, promotion.branch
     digest = make_build(home, BUILD, verdict, queries)
     release = release_yaml("demo", {"build_id": BUILD, "queries": queries or []}, digest)
     if answers:
         release = release.replace("resolved_queries: []\n", answers)
-    return gitpr.change(repo, "promote/demo", {"clients/demo/release.yml": release, **(extra or {})})
+    return gitpr.change(repo, branch, {"clients/demo/release.yml": release, **(extra or {})})
 
 
 def review(scv, tmp_path, base, head, **kwargs):
@@ -99,8 +122,8 @@ def outputs(tmp_path: Path) -> dict[str, str]:
 
 
 def test_approval_by_a_code_owner_of_a_passing_build_promotes(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
 
     result = review(scv, tmp_path, base, head, login="alice")
 
@@ -115,8 +138,8 @@ def test_approval_by_a_code_owner_of_a_passing_build_promotes(scv, gh, promotion
     ("state", "said"), [("commented", "commented"), ("changes_requested", "changes requested")]
 )
 def test_a_comment_or_a_request_for_changes_does_nothing(scv, gh, promotion, tmp_path, state, said):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
 
     result = review(scv, tmp_path, base, head, state=state)
 
@@ -127,8 +150,8 @@ def test_a_comment_or_a_request_for_changes_does_nothing(scv, gh, promotion, tmp
 
 
 def test_an_approver_who_is_not_a_code_owner_is_refused_with_a_comment(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
 
     result = review(scv, tmp_path, base, head, login="mallory")
 
@@ -147,9 +170,10 @@ def test_an_approver_who_is_not_a_code_owner_is_refused_with_a_comment(scv, gh, 
 
 
 def test_a_pr_cannot_make_its_approver_a_code_owner(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
+    repo = promotion.repo
+    base = promotion.base
     codeowners = (repo / ".github/CODEOWNERS").read_text() + "/clients/demo/release.yml @mallory\n"
-    head = propose(repo, home, extra={".github/CODEOWNERS": codeowners})
+    head = propose(promotion, extra={".github/CODEOWNERS": codeowners})
 
     result = review(scv, tmp_path, base, head, login="mallory")
 
@@ -163,9 +187,10 @@ def test_a_pr_cannot_make_its_approver_a_code_owner(scv, gh, promotion, tmp_path
 
 
 def test_extra_files_in_the_pr_are_refused_and_named(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
+    repo = promotion.repo
+    base = promotion.base
     model = "models/clients/demo/stg_demo__crm_contacts.sql"
-    head = propose(repo, home, extra={model: (repo / model).read_text() + "-- sneaked in\n"})
+    head = propose(promotion, extra={model: (repo / model).read_text() + "-- sneaked in\n"})
 
     result = review(scv, tmp_path, base, head)
 
@@ -175,8 +200,8 @@ def test_extra_files_in_the_pr_are_refused_and_named(scv, gh, promotion, tmp_pat
 
 
 def test_unticked_queries_are_refused_and_named(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home, verdict="query", queries=QUERIES, answers=answered(QUERIES))
+    base = promotion.base
+    head = propose(promotion, verdict="query", queries=QUERIES, answers=answered(QUERIES))
 
     result = review(scv, tmp_path, base, head, body=ticked(QUERIES, {0}))
 
@@ -187,8 +212,8 @@ def test_unticked_queries_are_refused_and_named(scv, gh, promotion, tmp_path):
 
 
 def test_ticked_queries_must_also_be_answered_in_release_yml(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home, verdict="query", queries=QUERIES, answers=answered(QUERIES[:1]))
+    base = promotion.base
+    head = propose(promotion, verdict="query", queries=QUERIES, answers=answered(QUERIES[:1]))
 
     result = review(scv, tmp_path, base, head, body=ticked(QUERIES, {0, 1}))
 
@@ -202,8 +227,8 @@ def test_ticked_queries_must_also_be_answered_in_release_yml(scv, gh, promotion,
 
 
 def test_queries_ticked_and_answered_promote(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home, verdict="query", queries=QUERIES, answers=answered(QUERIES))
+    base = promotion.base
+    head = propose(promotion, verdict="query", queries=QUERIES, answers=answered(QUERIES))
 
     result = review(scv, tmp_path, base, head, body=ticked(QUERIES, {0, 1}))
 
@@ -212,8 +237,8 @@ def test_queries_ticked_and_answered_promote(scv, gh, promotion, tmp_path):
 
 
 def test_a_failed_build_never_goes_live(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home, verdict="fail")
+    base = promotion.base
+    head = propose(promotion, verdict="fail")
 
     result = review(scv, tmp_path, base, head)
 
@@ -222,9 +247,11 @@ def test_a_failed_build_never_goes_live(scv, gh, promotion, tmp_path):
 
 
 def test_an_approval_of_an_older_commit_is_refused(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    approved = propose(repo, home)
-    head = gitpr.change(repo, "promote/demo", {}, "a later push")
+    repo = promotion.repo
+    base = promotion.base
+    branch = promotion.branch
+    approved = propose(promotion)
+    head = gitpr.change(repo, branch, {}, "a later push")
 
     result = review(scv, tmp_path, base, head, commit_id=approved)
 
@@ -236,8 +263,8 @@ def test_an_approval_of_an_older_commit_is_refused(scv, gh, promotion, tmp_path)
 
 
 def test_a_pr_from_a_fork_is_refused(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
 
     result = review(scv, tmp_path, base, head, head_repo="mallory/scv")
 
@@ -246,11 +273,14 @@ def test_a_pr_from_a_fork_is_refused(scv, gh, promotion, tmp_path):
 
 
 def test_a_digest_that_is_not_the_builds_is_refused(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
+    repo = promotion.repo
+    home = promotion.home
+    base = promotion.base
+    branch = promotion.branch
     make_build(home, BUILD)
     head = gitpr.change(
         repo,
-        "promote/demo",
+        branch,
         {"clients/demo/release.yml": f"build_id: {BUILD}\nmanifest_sha256: {'0' * 64}\n"},
     )
 
@@ -264,9 +294,11 @@ def test_a_digest_that_is_not_the_builds_is_refused(scv, gh, promotion, tmp_path
 
 
 def test_an_approved_change_request_is_not_a_promotion(scv, gh, promotion, tmp_path):
-    repo, _, base = promotion
+    repo = promotion.repo
+    base = promotion.base
+    branch = promotion.branch
     model = "models/clients/demo/stg_demo__crm_contacts.sql"
-    head = gitpr.change(repo, "caps", {model: (repo / model).read_text() + "-- a change request\n"})
+    head = gitpr.change(repo, branch, {model: (repo / model).read_text() + "-- a change request\n"})
 
     result = review(scv, tmp_path, base, head)
 
@@ -278,9 +310,8 @@ def test_an_approved_change_request_is_not_a_promotion(scv, gh, promotion, tmp_p
 
 def test_a_user_named_in_codeowners_needs_no_team_lookup(scv, gh, repo, tmp_path, monkeypatch):
     (repo / ".github/CODEOWNERS").write_text("* @scv-org/operations\n/clients/demo/ @Alice\n")
-    home = tmp_path / "home"
     base = gitpr.init(repo)
-    head = propose(repo, home)
+    head = propose(Promotion(repo, tmp_path / "home", base, "promote/demo"))
     monkeypatch.delenv("SCV_TEAMS_TOKEN")
 
     result = review(scv, tmp_path, base, head, login="alice")
@@ -292,8 +323,8 @@ def test_a_user_named_in_codeowners_needs_no_team_lookup(scv, gh, repo, tmp_path
 def test_a_team_owner_without_a_token_to_read_teams_is_refused_saying_so(
     scv, gh, promotion, tmp_path, monkeypatch
 ):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
     monkeypatch.delenv("SCV_TEAMS_TOKEN")
 
     result = review(scv, tmp_path, base, head, login="alice")
@@ -306,8 +337,8 @@ def test_a_team_owner_without_a_token_to_read_teams_is_refused_saying_so(
 
 
 def test_the_refusal_comment_is_updated_not_repeated(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home, verdict="query", queries=QUERIES, answers=answered(QUERIES))
+    base = promotion.base
+    head = propose(promotion, verdict="query", queries=QUERIES, answers=answered(QUERIES))
     assert review(scv, tmp_path, base, head, body=ticked(QUERIES, set())).code == 1
 
     result = review(scv, tmp_path, base, head, body=ticked(QUERIES, {1}), login="mallory")
@@ -318,8 +349,8 @@ def test_the_refusal_comment_is_updated_not_repeated(scv, gh, promotion, tmp_pat
 
 
 def test_merge_after_promotion_merges_at_the_approved_commit(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
     gh.heads[7] = head
     event = gitpr.review_event(tmp_path / "event.json", base=base, head=head)
 
@@ -337,8 +368,8 @@ def test_merge_after_promotion_merges_at_the_approved_commit(scv, gh, promotion,
 
 
 def test_a_merge_refused_by_github_says_live_changed_and_main_must_follow(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
     gh.heads[7] = "c" * 40  # someone pushed after the approval
 
     result = scv("pr", "merge", "--event", gitpr.review_event(tmp_path / "event.json", base=base, head=head))
@@ -351,8 +382,8 @@ def test_a_merge_refused_by_github_says_live_changed_and_main_must_follow(scv, g
 
 
 def test_a_failed_promotion_says_live_is_unchanged_and_what_it_serves(scv, gh, promotion, tmp_path):
-    repo, home, base = promotion
-    head = propose(repo, home)
+    base = promotion.base
+    head = propose(promotion)
 
     result = scv(
         "pr",
