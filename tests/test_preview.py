@@ -14,11 +14,10 @@ import gitpr
 from github_fake import fake_github
 from test_publish import current, served_build_id
 
-pytestmark = pytest.mark.slow
-
 MODEL = "models/clients/demo/stg_demo__crm_contacts.sql"
 
 
+@pytest.mark.slow
 def test_a_model_change_is_previewed_on_the_test_site_with_a_diff_naming_the_column(
     scv, weekly, two_weeks, tmp_path, monkeypatch
 ):
@@ -70,3 +69,21 @@ def test_a_model_change_is_previewed_on_the_test_site_with_a_diff_naming_the_col
     assert changed == {"organisation"}, comment  # nothing but the column the change is about
     assert "| `organisation` | Uni | UNI |" in comment  # a changed golden record (not personal: unmasked)
     assert "**Schema**: no model, column or type changed." in comment
+
+
+def test_a_preview_that_cannot_load_the_delivery_says_so_on_the_pr(scv, repo, tmp_path, monkeypatch):
+    base = gitpr.init(repo)
+    head = gitpr.change(repo, "caps", {MODEL: (repo / MODEL).read_text() + "-- a change\n"})
+    (tmp_path / "home/inbox/demo").mkdir(parents=True)  # nothing delivered yet
+    event = gitpr.pull_request_event(tmp_path / "event.json", base=base, head=head, number=12)
+
+    with fake_github() as gh:
+        for key, value in gh.env().items():
+            monkeypatch.setenv(key, value)
+        result = scv("pr", "preview", "demo", "--event", event)
+
+    assert result.code == 2
+    assert "no file matches 'crm_contacts.csv' for source crm_contacts" in result.err
+    [comment] = gh.comment_bodies(12)
+    assert "**The build did not run**: " in comment and "no file matches 'crm_contacts.csv'" in comment
+    assert not (tmp_path / "home/sites/demo/test/current").exists()

@@ -121,6 +121,14 @@ def _rows(con: duckdb.DuckDBPyConnection, base: dict, new: dict) -> list[dict]:
     return out
 
 
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int | None:
+    """Rows of a relation; None for a view whose tables a failed build never made."""
+    try:
+        return con.execute(f"select count(*) from {relation}").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
 def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: int) -> dict:
     key = "customer_id"
     common = [c for c in new["customers"] if c in base["customers"] and c != key]

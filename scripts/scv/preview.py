@@ -19,7 +19,7 @@ from rich.console import Console
 from scv import builds, datadiff, github
 from scv.build import run_build
 from scv.config import load_client
-from scv.errors import ProblemFound
+from scv.errors import ProblemFound, ScvError
 from scv.publish import run_publish
 from scv.report import run_report
 
@@ -48,7 +48,17 @@ def run_preview(name: str, event: dict, *, comment: bool = True) -> Preview:
         raise ProblemFound(
             f"pull request #{number} comes from a fork: its code does not run next to client data"
         )
-    built = run_build(name, preview={"pr": number, "head_sha": head})
+    try:
+        built = run_build(name, preview={"pr": number, "head_sha": head})
+    except ScvError as exc:
+        # The delivery could not even be loaded by this code: say so where the author looks.
+        if comment:
+            github.Api().upsert_comment(
+                number,
+                marker(name),
+                f"## Preview of `{name}` for {head[:7]}\n\n**The build did not run**: {exc}{_run_link()}\n",
+            )
+        raise
     run_report(name, built.build_id)
     published, why_not = False, ""
     if built.verdict == "fail":
@@ -76,8 +86,8 @@ def run_preview(name: str, event: dict, *, comment: bool = True) -> Preview:
     lines.append(
         datadiff.markdown(diff, title=f"Data diff against live (`{live_id}`)" if live_id else "Data diff")
     )
-    if link := github.run_url():
-        lines.append(f"[The run]({link}) has the build log.")
+    if link := _run_link():
+        lines.append(link.strip())
     text = "\n".join(lines).rstrip() + "\n"
     github.add_summary(text)
     if comment:
@@ -87,3 +97,8 @@ def run_preview(name: str, event: dict, *, comment: bool = True) -> Preview:
     if not published:
         raise ProblemFound(f"preview {built.build_id} of {name}: {why_not}")
     return result
+
+
+def _run_link() -> str:
+    link = github.run_url()
+    return f" [The run]({link}) has the build log." if link else ""

@@ -128,14 +128,13 @@ def body(client: Client, build_dir: Path, meta: dict, live_dir: Path | None, liv
     else:
         lines.append("None: nothing to ask the client.")
     lines.append("")
-    diff = datadiff.diff_builds(live_dir, build_dir)
-    heading = f"Against live (`{live_id}`)" if live_dir else "Against live"
+    heading = f"Against live (`{live_id}`)" if live_id else "Against live"
     if live_id and live_dir is None:
         lines.append(f"### {heading}")
         lines.append("")
         lines.append(f"The live build `{live_id}` is not on this runner: no data diff.")
     else:
-        lines.append(datadiff.markdown(diff, title=heading))
+        lines.append(datadiff.markdown(datadiff.diff_builds(live_dir, build_dir), title=heading))
     lines.append("")
     lines.append(
         "Approving this pull request promotes the build to live (workflow `promote`) when the approver "
