@@ -10,8 +10,9 @@ DESIGN_VERBS = [
     "demo-data", "client", "profile", "source", "build", "check", "report", "publish", "promote",
     "rollback", "match-eval", "access", "uptime", "audit", "servers", "promotion-pr", "drift",
 ]  # fmt: skip
-SUBCOMMANDS = {"client": ["new", "validate"], "access": ["validate", "render"], "uptime": ["check", "report"],
-               "audit": ["logs"], "servers": ["report"], "source": ["add"]}  # fmt: skip
+SUBCOMMANDS = {"client": ["new", "validate", "list"], "access": ["validate", "render"], "uptime": ["check", "report"],
+               "audit": ["logs"], "servers": ["report"], "source": ["add"],
+               "pr": ["affected", "profile", "preview", "review", "merge", "promotion-failed"]}  # fmt: skip
 
 
 def test_help_lists_every_verb_of_the_design(scv):
@@ -33,7 +34,7 @@ def test_groups_list_their_subcommands(scv, group):
     "args",
     [["promote"], ["rollback"],
      ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
-     ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"]],
+     ["audit", "logs"], ["servers", "report"], ["drift"]],
 )  # fmt: skip
 def test_verbs_not_built_yet_exit_2_and_say_so(scv, args):
     result = scv(*args)
