@@ -15,7 +15,7 @@ SCV_INVENTORY ?= playbooks/inventories/local
 
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-profile bench-promote clean
+.PHONY: help setup chromium nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-profile bench-promote bench-preview clean
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
 .PHONY: audit-logs bench-audit
@@ -163,6 +163,9 @@ servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/
 
 patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (PATCH_ARGS=--check: change nothing).
 	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
+
+bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in a copy of live (BENCH_PREVIEW_ARGS=--records N).
+	$(VENV)/bin/python -m scv.bench_preview $(BENCH_PREVIEW_ARGS)
 
 clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi

@@ -66,7 +66,8 @@ def new_build_id(now: datetime, sha: str) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{sha}"
 
 
-def run_build(name: str, inbox: Path | None = None) -> BuildResult:
+def run_build(name: str, inbox: Path | None = None, preview: dict | None = None) -> BuildResult:
+    """preview: the pull request a preview build is for ({"pr": N, "head_sha": …}), None for a weekly one."""
     client = load_client(name)
     inbox = (inbox or paths.inbox_dir(name)).resolve()
     started = datetime.now(UTC).replace(microsecond=0)
@@ -120,6 +121,8 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             "row_counts": row_counts,
             "dbt": dbt_summary,
         }
+        if preview:
+            build_json["preview"] = preview
         # The last step: checks, queries and the verdict (scv check), against last week and live.
         clock = time.perf_counter()
         build_json.update(check.evaluate(client, partial, build_json))

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from scv import paths
-from scv.errors import NotBuiltYet, ScvError, display_path
+from scv.errors import ScvError, display_path
 
 app = typer.Typer(
     help="Single customer view as a service: build, check, publish and watch each client's site.",
@@ -34,12 +34,18 @@ audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_ar
 servers_app = typer.Typer(
     help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True
 )
+pr_app = typer.Typer(
+    help="affected | profile | preview | review | merge | promotion-failed: the steps of the GitHub "
+    "workflows, each reading the event payload ($GITHUB_EVENT_PATH).",
+    no_args_is_help=True,
+)
 app.add_typer(client_app, name="client")
 app.add_typer(source_app, name="source")
 app.add_typer(access_app, name="access")
 app.add_typer(uptime_app, name="uptime")
 app.add_typer(audit_app, name="audit")
 app.add_typer(servers_app, name="servers")
+app.add_typer(pr_app, name="pr")
 
 out = Console()
 err = Console(stderr=True)
@@ -113,9 +119,12 @@ def build(
     ] = None,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
+    from scv import github
     from scv.build import run_build
 
     result = run_build(client, inbox)
+    github.set_output("build_id", result.build_id)  # for the next steps of a workflow
+    github.set_output("build_dir", str(result.path))
     raise typer.Exit(0 if result.verdict != "fail" else 1)
 
 
@@ -584,18 +593,191 @@ def drift(
         raise typer.Exit(1)
 
 
-def _not_built(verb: str, issue: int):
-    def command() -> None:
-        raise NotBuiltYet(verb, issue)
+# ---------------------------------------------------------------------------------------------
+# GitHub workflows (issue #6): every decision a workflow makes is one of these verbs.
 
-    return command
+EventOption = Annotated[
+    Path | None,
+    typer.Option("--event", help="Event payload file (default: $GITHUB_EVENT_PATH, set by the runner)."),
+]
 
 
-# Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
-for _app, _verb, _issue, _help in [
-    (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
-]:
-    _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
+@client_app.command("list")
+def client_list(
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Only clients whose scheduled build time has passed with no build since."),
+    ] = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="These clients (names separated by spaces or commas, or 'all'), due or not.",
+            envvar="SCV_CLIENTS",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list (a workflow matrix).")] = False,
+) -> None:
+    """The clients under clients/, for the weekly build's matrix (step output `clients`)."""
+    import json
+
+    from scv import github
+    from scv.schedule import select
+
+    names = select(only, due)
+    github.set_output("clients", names)
+    if as_json:
+        out.print(json.dumps(names), highlight=False)
+    else:
+        for name in names:
+            out.print(name, highlight=False)
+
+
+@app.command("diff")
+def diff(
+    client: ClientArg,
+    build_id: BuildArg,
+    against: Annotated[
+        str, typer.Option(help="The build to compare with: 'live' (release.yml) or a build id.")
+    ] = "live",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+) -> None:
+    """What changed in the customer view: schema, rows per model, customers, golden records (masked)."""
+    import json
+
+    from scv import builds, datadiff
+    from scv.config import load_client
+
+    path = builds.resolve(client, build_id)
+    if against == "live":
+        live_id, base = builds.live(load_client(client))
+        if live_id and base is None:
+            raise ScvError(f"the live build {live_id} (release.yml) is not in {display_path(path.parent)}")
+    else:
+        base = builds.resolve(client, against)
+    result = datadiff.diff_builds(base, path)
+    if as_json:
+        out.print_json(json.dumps(result))
+    else:
+        out.print(datadiff.markdown(result), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("promotion-pr")
+def promotion_pr(
+    client: ClientArg,
+    build_id: BuildArg,
+    open_pr: Annotated[
+        bool,
+        typer.Option(
+            "--open", help="Open or update the client's promotion PR on GitHub (branch promote/CLIENT)."
+        ),
+    ] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Also write the body to the job summary ($GITHUB_STEP_SUMMARY).")
+    ] = False,
+) -> None:
+    """The promotion pull request of a build: its body (summary, report, queries, diff against live)
+    and release.yml. Prints the body; --open opens or updates the PR."""
+    from scv.promotion import run_promotion_pr
+
+    result = run_promotion_pr(client, build_id, open_pr=open_pr, summary=summary)
+    if result.number is None:
+        out.print(result.body, highlight=False, markup=False, soft_wrap=True)
+    else:
+        verb = "Opened" if result.created else "Updated"
+        out.print(f"{verb} promotion PR #{result.number} of {client}: {result.url}", highlight=False)
+
+
+@pr_app.command("affected")
+def pr_affected(event_file: EventOption = None) -> None:
+    """Clients a PR affects, sources it adds, and whether it may be previewed (step outputs)."""
+    from scv import changes, github
+    from scv.config import list_clients
+
+    event = github.load_event(event_file)
+    base = github.field(event, "pull_request.base.sha")
+    head = github.field(event, "pull_request.head.sha")
+    files = changes.changed_files(base, head)
+    affected = changes.affected_clients(files, list_clients())
+    sources = changes.added_sources(base, head, files)
+    fork = github.from_fork(event)
+    github.set_output("clients", [a.client for a in affected])
+    github.set_output("preview", bool(affected) and not fork)
+    github.set_output("sources", [f"{s.client}/{s.source}" for s in sources])
+    out.print(f"{len(files)} file(s) changed between {base[:7]} and {head[:7]}", highlight=False)
+    for a in affected:
+        out.print(f"  affects {a.client}  (first: {escape(a.because)})", highlight=False)
+    if not affected:
+        out.print("  no client's build is affected", highlight=False)
+    for s in sources:
+        out.print(f"  adds source {s.client}/{s.source} ({escape(s.file)})", highlight=False)
+    if affected and fork:
+        out.print("  no preview: the pull request comes from a fork", highlight=False)
+
+
+@pr_app.command("profile")
+def pr_profile(
+    event_file: EventOption = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the reports: OUT/<client>/<source>/index.html.")
+    ] = Path("profiles"),
+) -> None:
+    """Profile every source the PR adds, on its latest delivery; exit 1 on a fail finding or no delivery."""
+    from scv import github
+    from scv.pr_profile import run_pr_profile
+
+    results = run_pr_profile(github.load_event(event_file), out_dir)
+    for r in results:
+        for message in r.errors:
+            err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        if r.report:
+            out.print(f"Report: {display_path(r.report)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if any(r.errors or r.fails for r in results) else 0)
+
+
+@pr_app.command("preview")
+def pr_preview(
+    client: ClientArg,
+    event_file: EventOption = None,
+    comment: Annotated[bool, typer.Option(help="Comment the data diff on the PR (GITHUB_TOKEN).")] = True,
+) -> None:
+    """Build the PR's code on the client's latest delivery, publish it to the test site, and comment
+    the data diff against live on the PR."""
+    from scv import github
+    from scv.preview import run_preview
+
+    result = run_preview(client, github.load_event(event_file), comment=comment)
+    if not comment:
+        out.print(result.comment, highlight=False, markup=False, soft_wrap=True)
+
+
+@pr_app.command("review")
+def pr_review(event_file: EventOption = None) -> None:
+    """Decide whether a submitted review promotes a build (outputs promote, client, build_id).
+
+    Exit 0 to promote or when there is nothing to promote; 1, with a comment on the PR, when a
+    promotion is refused."""
+    from scv import github
+    from scv.review import run_review
+
+    run_review(github.load_event(event_file))
+
+
+@pr_app.command("merge")
+def pr_merge(event_file: EventOption = None) -> None:
+    """Merge the approved promotion PR at the approved commit, after `scv promote` succeeded."""
+    from scv import github
+    from scv.review import run_merge
+
+    run_merge(github.load_event(event_file))
+
+
+@pr_app.command("promotion-failed")
+def pr_promotion_failed(client: ClientArg, event_file: EventOption = None) -> None:
+    """Comment on the PR that the promotion failed and live is unchanged."""
+    from scv import github
+    from scv.review import run_failed
+
+    run_failed(github.load_event(event_file), client)
 
 
 def main() -> None:
