@@ -46,15 +46,18 @@ def documented(heading: str) -> set[str]:
     return set(re.findall(r"^\| `([^`]+)` \|", section, re.M))
 
 
-def test_there_are_the_three_workflows():
-    assert [p.name for p in WORKFLOWS] == ["ci.yml", "promote.yml", "weekly-build.yml"]
+def test_the_workflows_of_the_design_are_there():
+    names = {p.name for p in WORKFLOWS}
+    assert {"ci.yml", "weekly-build.yml", "promote.yml", "uptime.yml", "log-audit.yml", "upkeep.yml"} <= names
 
 
 @pytest.mark.parametrize(("where", "command"), runs())
 def test_each_step_runs_one_make_target_or_one_scv_verb(where, command):
     assert "\n" not in command.strip(), f"{where}: one command per step"
     words = shlex.split(command)
-    assert words[0] in ("make", ".venv/bin/scv"), f"{where}: {command}"
+    # The GitHub CLI is allowed for one GitHub-side action on a file scv wrote (an issue, a PR).
+    allowed = ("make", ".venv/bin/scv") + (("gh",) if words[1:2] in (["issue"], ["pr"]) else ())
+    assert words[0] in allowed, f"{where}: {command}"
     assert not set(words) & {"&&", "||", "|", ";", ">", ">>"}, f"{where}: {command}"
 
 
@@ -110,15 +113,15 @@ def test_every_self_hosted_label_is_documented():
 
 
 def test_secrets_used_are_documented():
-    used = set(re.findall(r"secrets\.(\w+)", "".join(p.read_text() for p in WORKFLOWS)))
-    assert used == {"SCV_TEAMS_TOKEN"}
+    used = set(re.findall(r"secrets\.(\w+)", "".join(p.read_text() for p in WORKFLOWS))) - {"GITHUB_TOKEN"}
+    assert "SCV_TEAMS_TOKEN" in used
     assert used <= documented("### Environments and secrets")
 
 
 def test_actions_are_pinned_by_full_commit_sha():
     for wf, job, step in steps():
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"{wf}:{job}: {step['uses']}"
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), f"{wf}:{job}: {step['uses']}"
 
 
 def test_no_expression_is_expanded_inside_a_shell_command():
@@ -129,7 +132,7 @@ def test_no_expression_is_expanded_inside_a_shell_command():
 def test_permissions_are_read_only_at_the_top_and_checkouts_keep_no_credentials():
     for path in WORKFLOWS:
         data = load(path)
-        assert data["permissions"] == {"contents": "read"}, path.name
+        assert data["permissions"] in ({}, {"contents": "read"}), path.name
     for wf, job, step in steps():
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False, f"{wf}:{job}"
