@@ -84,8 +84,7 @@ screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo 
 	$(VENV)/bin/python -m scv.screenshots demo test
 
 audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
-	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf \
-	  --issue-body $(SCV_HOME)/audit/critical-issue.md
+	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests

@@ -12,6 +12,7 @@ import gzip
 import http.server
 import json
 import os
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -224,8 +225,16 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_critical_finding_alerts_and_writes_the_issue_body(scv, repo, tmp_path, monkeypatch):
+def test_critical_finding_alerts_and_opens_an_issue(scv, repo, tmp_path, monkeypatch):
+    from test_uptime_workflow import FAKE_GH
+
     allow_office(repo)
+    bin_dir = tmp_path / "bin"  # gh as uptime's tests have it: records its arguments, answers like GitHub
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH.format(python=sys.executable))
+    (bin_dir / "gh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_GH_LOG", str(tmp_path / "gh.log"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -238,11 +247,11 @@ def test_critical_finding_alerts_and_writes_the_issue_body(scv, repo, tmp_path, 
         monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
         monkeypatch.setenv("GITHUB_REPOSITORY", "scv-org/scv")
         monkeypatch.setenv("GITHUB_RUN_ID", "123")
+        monkeypatch.setenv("SCV_AUDIT_OPEN_ISSUE", "true")  # as the workflow sets it
         logs = Logs()
         attacks(logs, days_ago(1))
-        body = tmp_path / "issue.md"
 
-        result = audit_files(scv, logs.write(tmp_path / "logs"), tmp_path / "out", "--issue-body", body)
+        result = audit_files(scv, logs.write(tmp_path / "logs"), tmp_path / "out")
     finally:
         server.shutdown()
         server.server_close()
@@ -252,20 +261,31 @@ def test_critical_finding_alerts_and_writes_the_issue_body(scv, repo, tmp_path, 
     assert len(Receiver.received) == 1
     alert = Receiver.received[0]
     assert alert["title"] == "scv audit: 3 critical"
-    assert ATTACKERS["ssh_login_outside_operations"] in alert["message"] or "allowlist" in alert["message"]
-    text = body.read_text()
+    assert "allowlist" in alert["message"]
+    assert "Opened GitHub issue #41 https://github.com/scv-org/scv/issues/41" in result.out
+    (create,) = [json.loads(line) for line in (tmp_path / "gh.log").read_text().splitlines()]
+    assert create[:3] == ["issue", "create", "--title"]
+    assert create[3].startswith("Log audit ") and create[3].endswith(": 3 critical finding(s)")
+    assert create[4:] == ["--body-file", str(tmp_path / "out" / "critical-issue.md")]
+    text = (tmp_path / "out" / "critical-issue.md").read_text()
     assert "found 3 critical finding(s)" in text
     assert "https://github.com/scv-org/scv/actions/runs/123" in text
     assert "`ssh_login_outside_operations`" in text
 
-    # Nothing critical the next time: no issue body (the workflow opens no issue), no alert.
+    # Nothing critical the next time: no issue, no alert. GitHub being down is said, not hidden.
     Receiver.received = []
     quiet = Logs()
     normal_auth(quiet, days_ago(1))
-    result = audit_files(scv, quiet.write(tmp_path / "quiet"), tmp_path / "out2", "--issue-body", body)
+    result = audit_files(scv, quiet.write(tmp_path / "quiet"), tmp_path / "out2")
     assert result.code == 0
-    assert not body.exists()
+    assert not (tmp_path / "out2" / "critical-issue.md").exists()
     assert Receiver.received == []
+    assert len((tmp_path / "gh.log").read_text().splitlines()) == 1
+    monkeypatch.setenv("FAKE_GH_FAIL", "1")
+    monkeypatch.setenv("SCV_ALERT_URLS", "")
+    failed = audit_files(scv, logs.write(tmp_path / "logs3"), tmp_path / "out3")
+    assert failed.code == 1
+    assert "The GitHub issue could not be opened: gh issue create: HTTP 502: Bad Gateway" in failed.err
 
 
 # ----------------------------------------------------------------------------------------------
@@ -469,7 +489,7 @@ def test_the_local_inventory_reads_scv_log_dir_once_for_test_and_live(scv, repo,
     assert {s["log_dir"] for s in r["servers"]} == {str(home / "nginx" / "logs")}
 
 
-def test_log_audit_workflow_runs_daily_through_one_make_target_and_files_the_audits_issue():
+def test_log_audit_workflow_runs_daily_through_one_make_target():
     from croniter import croniter
 
     from conftest import REPO
@@ -484,29 +504,26 @@ def test_log_audit_workflow_runs_daily_through_one_make_target_and_files_the_aud
     job = workflow["jobs"]["audit"]
     assert job["permissions"] == {"contents": "read", "issues": "write"}
     steps = {s.get("id") or s.get("name"): s for s in job["steps"]}
-    # Thin: the audit is one make target; the only other command files the issue the audit wrote.
-    runs = [s["run"] for s in job["steps"] if "run" in s]
-    assert runs[0] == "make audit-logs"
-    assert len(runs) == 2 and runs[1].startswith("gh issue create") and "\n" not in runs[1]
-    assert all("${{" not in run for run in runs)  # nothing from the event expanded into a shell
+    # Thin: the audit, its alert and its issue are one make target.
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make audit-logs"]
     makefile = (REPO / "Makefile").read_text()
     target = makefile.split("\naudit-logs:", 1)[1].split("\n\n", 1)[0]
     assert "audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf" in target
-    assert "--issue-body $(SCV_HOME)/audit/critical-issue.md" in target
-    issue = steps["Open an issue for the critical findings"]
-    assert (
-        "hashFiles('.scv/audit/critical-issue.md')" in issue["if"]
-        and "--body-file .scv/audit/critical-issue.md" in issue["run"]
-    )
-    assert "steps.audit.outcome == 'failure'" in issue["if"]
-    # The state the next run restores is what the audit writes under SCV_HOME (.scv by default).
-    restored = steps["Restore the audit's state"]["with"]["path"].split()
-    saved = steps["Save the audit's state"]["with"]["path"].split()
-    assert restored == saved == [".scv/audit/state.json", ".scv/audit/history.duckdb"]
     assert steps["audit"]["env"] == {
         "SCV_SSH_PRIVATE_KEY": "${{ secrets.SCV_AUDIT_SSH_KEY }}",
         "SCV_ALERT_URLS": "${{ secrets.SCV_ALERT_URLS }}",
+        "SCV_AUDIT_OPEN_ISSUE": "true",
+        "GH_TOKEN": "${{ github.token }}",
+        "GH_REPO": "${{ github.repository }}",
     }
+    assert job["env"]["SCV_INVENTORY"] == "playbooks/inventories/production"
+    assert (REPO / job["env"]["SCV_SSH_KNOWN_HOSTS"]).is_file()
+    # The state the next run restores is what the audit writes under SCV_HOME (.scv by default),
+    # saved even when the run fails on a critical finding (else the next run finds it again).
+    restored = steps["Restore the audit's state"]["with"]["path"].split()
+    saved = steps["Save the audit's state"]
+    assert restored == saved["with"]["path"].split() == [".scv/audit/state.json", ".scv/audit/history.duckdb"]
+    assert saved["if"].startswith("always()")
 
 
 def test_the_state_and_history_live_where_the_workflow_keeps_them(scv, repo, tmp_path, monkeypatch):

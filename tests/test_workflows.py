@@ -121,7 +121,10 @@ def test_secrets_used_are_documented():
 def test_actions_are_pinned_by_full_commit_sha():
     for wf, job, step in steps():
         if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), f"{wf}:{job}: {step['uses']}"
+            # owner/repo, or owner/repo/path for an action inside a repository (actions/cache/save)
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", step["uses"]), (
+                f"{wf}:{job}: {step['uses']}"
+            )
 
 
 def test_no_expression_is_expanded_inside_a_shell_command():

@@ -3,7 +3,7 @@
 Fetch (logfetch: Fabric over SSH, only what is new) or take the files given, parse with DuckDB
 (logparse), run the rules (detect), and write SCV_HOME/audit/reports/<audit id>/: index.html on
 the shared base template and report.json. Any critical finding: exit 1, an SMS through Apprise
-and, in the workflow, a GitHub issue from --issue-body.
+and, with --open-issue (the workflow), a GitHub issue with them (`gh`, as uptime's incidents).
 
 History in SCV_HOME/audit/history.duckdb, written only by audits of servers (files given on the
 command line are a one-off look): requests per client, environment and day (the baseline of
@@ -41,7 +41,9 @@ class AuditRun:
     findings: list[dict]
     files: list[logparse.LogFile] = field(default_factory=list)
     deny_list: Path | None = None
-    issue_body: Path | None = None
+    issue_body: Path | None = None  # critical-issue.md in the report folder, when something is critical
+    issue: str | None = None  # the GitHub issue opened for it
+    issue_error: str | None = None
     alerted: int = 0  # alert targets that took the alert
     alert_failed: int = 0  # and those that did not
 
@@ -90,7 +92,7 @@ def run_audit(
     inventory: Path | None = None,
     out: Path | None = None,
     deny_list: Path | None = None,
-    issue_body: Path | None = None,
+    open_issue: bool = False,
     advance=lambda what: None,
 ) -> AuditRun:
     started = datetime.now(UTC).replace(microsecond=0)
@@ -154,7 +156,7 @@ def run_audit(
         clock.lap("report")
         report["timings"] = clock.laps
         run = AuditRun(audit_id, out, report, findings, log_files)
-        _write(run, deny_list, issue_body, allow, operations[None])
+        _write(run, deny_list, allow, operations[None])
         if fetch_result:
             logfetch.save_state(fetch_result.state)  # only now that the audit is written
         if history and not files:
@@ -166,6 +168,8 @@ def run_audit(
     shutil.rmtree(work, ignore_errors=True)
     if run.critical:
         run.alerted, run.alert_failed = send_alert(run)
+        if open_issue:
+            open_github_issue(run)
     return run
 
 
@@ -535,9 +539,7 @@ def _report(
     }
 
 
-def _write(
-    run: AuditRun, deny_list: Path | None, issue_body: Path | None, allow: dict, operations: list
-) -> None:
+def _write(run: AuditRun, deny_list: Path | None, allow: dict, operations: list) -> None:
     from scv.audit_page import write_page
 
     run.out.mkdir(parents=True, exist_ok=True)
@@ -552,11 +554,8 @@ def _write(
         if latest.is_symlink() or latest.exists():
             latest.unlink()
         latest.symlink_to(run.out.name)
-    if issue_body:
-        if run.critical:
-            run.issue_body = write_issue_body(issue_body, run)
-        elif issue_body.exists():
-            issue_body.unlink()  # no critical finding: no issue
+    if run.critical:
+        run.issue_body = write_issue_body(run.out / "critical-issue.md", run)
 
 
 def write_deny_list(path: Path, run: AuditRun, allow: dict, operations: list) -> Path:
@@ -614,6 +613,24 @@ def write_issue_body(path: Path, run: AuditRun) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def open_github_issue(run: AuditRun) -> None:
+    """The GitHub issue for the critical findings, with `gh` as uptime opens its incidents' (GH_TOKEN)."""
+    from scv.alerts import gh, issue_number
+
+    if run.issue_body is None:
+        return
+    critical = sum(1 for f in run.findings if f["severity"] == "critical")
+    title = f"Log audit {run.audit_id}: {critical} critical finding(s)"
+    try:
+        number, url = issue_number(
+            gh("issue", "create", "--title", title, "--body-file", str(run.issue_body))
+        )
+    except (FileNotFoundError, RuntimeError) as exc:
+        run.issue_error = str(exc)
+        return
+    run.issue = f"#{number} {url}"
 
 
 def send_alert(run: AuditRun) -> tuple[int, int]:

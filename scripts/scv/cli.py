@@ -343,12 +343,14 @@ def audit_logs(
         Path | None,
         typer.Option(help="Also write an nginx deny-list snippet of offenders (medium and worse) here."),
     ] = None,
-    issue_body: Annotated[
-        Path | None,
+    open_issue: Annotated[
+        bool,
         typer.Option(
-            help="On critical findings, write the GitHub issue's body (Markdown) here; else remove it."
+            "--open-issue",
+            help="On critical findings, open a GitHub issue with them (gh; GH_TOKEN). The workflow sets it.",
+            envvar="SCV_AUDIT_OPEN_ISSUE",
         ),
-    ] = None,
+    ] = False,
 ) -> None:
     """Audit access, error and auth logs for malicious attempts; report in HTML and JSON.
 
@@ -368,7 +370,7 @@ def audit_logs(
             inventory=inventory,
             out=out_dir,
             deny_list=deny_list,
-            issue_body=issue_body,
+            open_issue=open_issue,
             advance=lambda what: progress.update(task, description=what),
         )
     r = run.report
@@ -403,8 +405,10 @@ def audit_logs(
     out.print(f"JSON:   {display_path(run.out / 'report.json')}", highlight=False, soft_wrap=True)
     if run.deny_list:
         out.print(f"Deny list: {display_path(run.deny_list)}", highlight=False, soft_wrap=True)
-    if run.issue_body:
-        out.print(f"Issue body: {display_path(run.issue_body)}", highlight=False, soft_wrap=True)
+    if run.issue:
+        out.print(f"Opened GitHub issue {run.issue}", highlight=False, soft_wrap=True)
+    if run.issue_error:
+        err.print(f"[red]The GitHub issue could not be opened:[/] {escape(run.issue_error)}", highlight=False)
     if run.critical:
         err.print(
             f"[red]{run.critical} critical finding(s)[/]"
