@@ -259,10 +259,10 @@ def nginx(info: dict, expected: bool) -> Check:
         return Check("nginx", "green", "nginx is not installed (not expected on this server)")
     version = f"nginx {info.get('version') or '(version unknown)'}"
     if not info["config_ok"]:
-        last = (info.get("config_output") or "").strip().splitlines()
-        return Check(
-            "nginx", "red", f"{version}: configuration test fails: {last[0] if last else 'no output'}"
-        )
+        lines = (info.get("config_output") or "").strip().splitlines()
+        # The [emerg] line says what is wrong; the others ([warn], "test failed") only that it is.
+        line = next((x for x in lines if "[emerg]" in x), lines[0] if lines else "no output")
+        return Check("nginx", "red", f"{version}: configuration test fails: {line}")
     return Check("nginx", "green", f"{version}, configuration test ok ({info['config']})")
 
 

@@ -115,7 +115,12 @@ def nginx(module: AnsibleModule, args: list[str]) -> dict:
         return {"installed": False}
     _, out, err = module.run_command([binary, "-v"])
     m = re.search(r"nginx/(\S+)", out + err)
-    rc, out, err = module.run_command([binary, *args, "-t"])
+    conf = args[args.index("-c") + 1] if "-c" in args[:-1] else None
+    if conf and not os.path.exists(conf):
+        # nginx would first complain about its error log; the missing configuration is the news.
+        rc, out, err = 1, "", f"nginx: the configuration {conf} does not exist: the sites are not set up here"
+    else:
+        rc, out, err = module.run_command([binary, *args, "-t"])
     return {
         "installed": True,
         "binary": binary,
@@ -152,6 +157,9 @@ def certificates(module: AnsibleModule, paths: list[str]) -> list[dict]:
     openssl = shutil.which("openssl")
     result = []
     for path in paths:
+        if not os.path.exists(path):
+            result.append({"path": path, "error": "does not exist"})
+            continue
         if not openssl:
             result.append({"path": path, "error": "openssl not found"})
             continue
