@@ -58,7 +58,7 @@ def test_a_model_change_is_previewed_on_the_test_site_with_a_diff_naming_the_col
     # One comment on the PR, with the data diff against live naming the changed column.
     [comment] = gh.comment_bodies(12)
     assert comment.startswith("<!-- scv:preview client=demo -->\n## Preview of Northbridge University Press")
-    assert "on the test site http://127.0.0.1:8481/ now" in comment
+    assert "on the test site https://127.0.0.1:8481/ now" in comment
     assert f"### Data diff against live (`{weekly.week2}`)" in comment
     assert (
         f"Same delivery as `{weekly.week2}`: every difference below comes from the change itself." in comment

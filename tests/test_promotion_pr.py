@@ -54,7 +54,7 @@ def test_the_body_summarises_the_build_and_diffs_it_against_live(scv, weekly, gh
     body = result.out
     assert f"## Promote Northbridge University Press (demo) build `{weekly.week2}` to live" in body
     assert "**Verdict: pass**" in body
-    assert "the test site http://127.0.0.1:8481/ serves this build" in body
+    assert "the test site https://127.0.0.1:8481/ serves this build" in body
     assert (
         f"`report-demo-{weekly.week2}` artifact of [the weekly run](https://github.com/scv-org/scv/actions/runs/4242)"
         in body

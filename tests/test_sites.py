@@ -205,8 +205,9 @@ def test_promote_and_rollback_in_one_step_under_continuous_requests(sites):
 
 
 def test_drift_names_what_live_serves_against_release_yml_and_a_hand_edit_of_live(sites):
-    # After the last test: live rolled back while release.yml names week 2.
+    # After the last test: live rolled back to the build before week 2, while release.yml names week 2.
     served = sites.current("live")
+    assert served != sites.week2
     vhost = sites.home / "nginx" / "live" / "conf.d" / "scv-demo.conf"
     original = vhost.read_text()
     vhost.write_text(original.replace('X-Frame-Options "DENY"', 'X-Frame-Options "SAMEORIGIN"'))
@@ -215,9 +216,9 @@ def test_drift_names_what_live_serves_against_release_yml_and_a_hand_edit_of_liv
 
     assert drift.returncode == 1, drift.stdout + drift.stderr
     assert (
-        f"demo live (live.local): /build.json names {sites.week1}; release.yml names {sites.week2}"
+        f"demo live (live.local): /build.json names {served}; release.yml names {sites.week2}"
         in drift.stdout
-    )
+    ), drift.stdout
     assert "the site configuration of live (live.local) differs from test's (test.local)" in drift.stdout
     assert '-    add_header X-Frame-Options "DENY" always;' in drift.stdout
     assert '+    add_header X-Frame-Options "SAMEORIGIN" always;' in drift.stdout
