@@ -41,22 +41,28 @@ def history_file(root: Path, endpoint: str, when: datetime) -> Path:
 
 
 def append_history(root: Path, results: list[Result], when: datetime, muted: set[str]) -> None:
-    """One line per result in its endpoint's file of the month (a header starts each file)."""
+    """One line per result in its endpoint's file of the month (a header starts each file).
+    A thousand endpoints are a thousand small appends each run: one open each, nothing more."""
+    at, month = iso(when), history_file(root, "", when).name
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    header = buffer.getvalue()
     for r in results:
-        path = history_file(root, r.endpoint, when)
-        new = not path.exists()
-        if new:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        line = io.StringIO()
-        writer = csv.writer(line, lineterminator="\n")
-        if new:
-            writer.writerow(HISTORY_COLUMNS)
+        buffer.seek(0)
+        buffer.truncate()
         cert = "" if r.cert_days is None else f"{r.cert_days:.1f}"
         writer.writerow(
-            [iso(when), r.status, _blank(r.ms), _blank(r.code), cert, int(r.endpoint in muted), r.detail]
+            [at, r.status, _blank(r.ms), _blank(r.code), cert, int(r.endpoint in muted), r.detail]
         )
-        with path.open("a", encoding="utf-8") as f:
-            f.write(line.getvalue())
+        folder = root / "history" / r.endpoint
+        try:
+            f = (folder / month).open("a", encoding="utf-8")  # closed just below
+        except FileNotFoundError:  # the endpoint's first check
+            folder.mkdir(parents=True, exist_ok=True)
+            f = (folder / month).open("a", encoding="utf-8")
+        with f:
+            f.write(buffer.getvalue() if f.tell() else header + buffer.getvalue())
 
 
 def _blank(v: object) -> object:

@@ -83,8 +83,11 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
             if e.skip is None and skip_loopback and e.loopback:
                 e = replace(e, skip="on loopback: only a run on that machine can reach it")
             (skipped if e.skip else to_check).append(e)
-        if any(uptime.alert_urls().values()) and _may_alert(State(root), settings(uptime), now):
-            alerts.warm_up()
+        state = State(root)
+        # What was slow or down last time is checked first: its wait for an answer (up to the
+        # timeout) then overlaps the quick checks, instead of starting after them at the end.
+        to_check.sort(key=lambda e: -incidents.SEVERITY.get(state.endpoints.get(e.name, {}).get("status"), 0))
+        may_alert = any(uptime.alert_urls().values()) and _may_alert(state, settings(uptime), now)
         started = time.perf_counter()
         err = Console(stderr=True)
         with steps(console=err, disable=not err.is_terminal) as progress:
@@ -94,16 +97,18 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
                 concurrency=uptime.defaults.concurrency,
                 ca_file=uptime.ca_file,
                 done=lambda _: progress.advance(task),
+                # Apprise loads (a second of CPU) while the last checks only wait for answers.
+                all_started=alerts.warm_up if may_alert else None,
             )
         run = CheckRun(now, time.perf_counter() - started, results, skipped)
-        _record(uptime, root, run)
+        _record(uptime, root, state, run)
     _print(console, run)
     return run
 
 
 def _may_alert(state: State, s: Settings, now: datetime) -> bool:
-    """Whether this run may well send an alert: then Apprise loads while the checks wait on the
-    network (it loads all its plugins, a second or two of CPU), not after them."""
+    """Whether this run may well send an alert: then Apprise loads while the last checks wait on
+    the network (it loads all its plugins, a second or two of CPU), not after them."""
     if state.unsent:
         return True
     for entry in state.endpoints.values():
@@ -122,12 +127,11 @@ def _may_alert(state: State, s: Settings, now: datetime) -> bool:
     return False
 
 
-def _record(uptime: Uptime, root, run: CheckRun) -> None:
+def _record(uptime: Uptime, root, state: State, run: CheckRun) -> None:
     """History, incidents, alerts: everything one run's results change."""
     now, s = run.at, settings(uptime)
     muted = {e.name for e in uptime.endpoints if uptime.muted(e.name, now)}
     incidents.append_history(root, run.results, now, muted)
-    state = State(root)
     run.changes = incidents.apply(state, root, run.results, now, s, muted)
     known = {e.name for e in uptime.endpoints}
     for name in sorted(set(state.endpoints) - known):
