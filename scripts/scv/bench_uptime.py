@@ -81,6 +81,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used (Linux /proc): the server's share of the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _closed_ports(n: int) -> list[int]:
     """Ports nothing listens on: bound for a moment to get a free number, then closed."""
     sockets = [socket.socket() for _ in range(n)]
@@ -157,9 +163,11 @@ def main() -> int:
         expected = (MIX["fast"], MIX["slow"], MIX["hung"] + MIX["refused"])
         ok = True
         for run in range(1, RUNS + 1):
-            started, cpu = time.perf_counter(), _children_cpu()
+            load = os.getloadavg()[0]
+            started, cpu, served = time.perf_counter(), _children_cpu(), _process_cpu(server.pid)
             done = subprocess.run([scv, "uptime", "check"], env=env, capture_output=True, text=True)
             wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
+            served = _process_cpu(server.pid) - served
             worst = max(worst, wall)
             summary = re.search(
                 r"Checked (\d+) of \d+ endpoints in ([\d.]+) s .*: (\d+) up, (\d+) degraded, (\d+) down",
@@ -175,9 +183,9 @@ def main() -> int:
             alerts = len(re.findall(r"^alert \(\w+\) sent", done.stdout, re.M))
             print(
                 f"  run {run}: {wall:.2f} s wall, {cpu:.2f} s CPU for the whole command "
-                f"({float(seconds):.2f} s checking): "
-                f"{up} up, {degraded} degraded, {down} down; {opened} incidents open, "
-                f"{alerts} alert(s) sent",
+                f"({float(seconds):.2f} s checking; the server {served:.2f} s CPU; load average "
+                f"{load:.1f} before): {up} up, {degraded} degraded, {down} down; {opened} incidents "
+                f"open, {alerts} alert(s) sent",
                 flush=True,
             )
             if (int(up), int(degraded), int(down)) != expected or int(checked) != total:

@@ -2,8 +2,8 @@
 
 One run (every five minutes from .github/workflows/uptime.yml):
   1. check every endpoint at once (scv.probe), each with its deadline;
-  2. append the results to the history and feed them to the incident state machine
-     (scv.incidents): open, escalate, resolve;
+  2. append the results to the history (most of it while the last checks wait) and feed them to
+     the incident state machine (scv.incidents): open, escalate, resolve;
   3. send what is owed through Apprise (scv.alerts): one message per target and kind, alerts
      muted in maintenance windows, reminders while an incident stays open;
   4. queue the GitHub issue work that `scv uptime issues` does with `gh`.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -88,6 +89,31 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
         # timeout) then overlaps the quick checks, instead of starting after them at the end.
         to_check.sort(key=lambda e: -incidents.SEVERITY.get(state.endpoints.get(e.name, {}).get("status"), 0))
         may_alert = any(uptime.alert_urls().values()) and _may_alert(state, settings(uptime), now)
+        muted = {e.name for e in uptime.endpoints if uptime.muted(e.name, now)}
+        answered: list[Result] = []  # in order of arrival
+        early: list[Result] = []  # the ones whose history is written while the checks go on
+        failed: list[BaseException] = []  # the writer's error, raised here: no history lost unsaid
+
+        def write_early() -> None:
+            try:
+                incidents.append_history(root, early, now, muted)
+            except BaseException as exc:  # re-raised in the main thread below
+                failed.append(exc)
+
+        writer = threading.Thread(target=write_early, name="uptime-history")
+
+        def all_started() -> None:
+            # From here on the checks mostly wait for the slowest answers: the history of the
+            # ones in already is written meanwhile, and Apprise loads (a second of CPU) if needed.
+            early.extend(answered)
+            writer.start()
+            if may_alert:
+                alerts.warm_up()
+
+        def done(result: Result) -> None:
+            answered.append(result)
+            progress.advance(task)
+
         started = time.perf_counter()
         err = Console(stderr=True)
         with steps(console=err, disable=not err.is_terminal) as progress:
@@ -96,12 +122,17 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
                 to_check,
                 concurrency=uptime.defaults.concurrency,
                 ca_file=uptime.ca_file,
-                done=lambda _: progress.advance(task),
-                # Apprise loads (a second of CPU) while the last checks only wait for answers.
-                all_started=alerts.warm_up if may_alert else None,
+                done=done,
+                all_started=all_started,
             )
         run = CheckRun(now, time.perf_counter() - started, results, skipped)
-        _record(uptime, root, state, run)
+        if writer.ident is not None:
+            writer.join()
+        if failed:
+            raise failed[0]
+        written = {r.endpoint for r in early}
+        incidents.append_history(root, [r for r in results if r.endpoint not in written], now, muted)
+        _record(uptime, root, state, muted, run)
     _print(console, run)
     return run
 
@@ -127,11 +158,9 @@ def _may_alert(state: State, s: Settings, now: datetime) -> bool:
     return False
 
 
-def _record(uptime: Uptime, root, state: State, run: CheckRun) -> None:
-    """History, incidents, alerts: everything one run's results change."""
+def _record(uptime: Uptime, root, state: State, muted: set[str], run: CheckRun) -> None:
+    """Incidents and alerts: what one run's results change beyond the history."""
     now, s = run.at, settings(uptime)
-    muted = {e.name for e in uptime.endpoints if uptime.muted(e.name, now)}
-    incidents.append_history(root, run.results, now, muted)
     run.changes = incidents.apply(state, root, run.results, now, s, muted)
     known = {e.name for e in uptime.endpoints}
     for name in sorted(set(state.endpoints) - known):
