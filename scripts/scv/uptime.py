@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -95,28 +96,17 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
         to_check.sort(key=lambda e: -incidents.SEVERITY.get(state.endpoints.get(e.name, {}).get("status"), 0))
         may_alert = any(uptime.alert_urls().values()) and _may_alert(state, settings(uptime), now)
         muted = {e.name for e in uptime.endpoints if uptime.muted(e.name, now)}
-        answered: list[Result] = []  # in order of arrival
-        early: list[Result] = []  # the ones whose history is written while the checks go on
-        failed: list[BaseException] = []  # the writer's error, raised here: no history lost unsaid
-
-        def write_early() -> None:
-            try:
-                incidents.append_history(root, early, now, muted)
-            except BaseException as exc:  # re-raised in the main thread below
-                failed.append(exc)
-
-        writer = threading.Thread(target=write_early, name="uptime-history")
+        history = _History(root, now, muted)
 
         def all_started() -> None:
             # From here on the checks mostly wait for the slowest answers: the history of the
             # ones in already is written meanwhile, and Apprise loads (a second of CPU) if needed.
-            early.extend(answered)
-            writer.start()
+            history.start()
             if may_alert:
                 alerts.warm_up()
 
         def done(result: Result) -> None:
-            answered.append(result)
+            history.answered.append(result)
             progress.advance(task)
 
         started = time.perf_counter()
@@ -131,15 +121,41 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
                 all_started=all_started,
             )
         run = CheckRun(now, time.perf_counter() - started, results, skipped)
-        if writer.ident is not None:
-            writer.join()
-        if failed:
-            raise failed[0]
-        written = {r.endpoint for r in early}
-        incidents.append_history(root, [r for r in results if r.endpoint not in written], now, muted)
+        history.finish(results)
         _record(uptime, root, state, muted, run)
     _print(console, run)
     return run
+
+
+class _History:
+    """The history lines of one run: a thousand small appends. Those of the results in when every
+    check is under way are written by a thread while the last checks wait; the rest after them."""
+
+    def __init__(self, root: Path, now: datetime, muted: set[str]):
+        self.root, self.now, self.muted = root, now, muted
+        self.answered: list[Result] = []  # in order of arrival
+        self.early: list[Result] = []  # written by the thread
+        self.error: BaseException | None = None  # the thread's, raised by finish(): nothing lost unsaid
+        self.thread = threading.Thread(target=self._write_early, name="uptime-history")
+
+    def start(self) -> None:
+        self.early = list(self.answered)
+        self.thread.start()
+
+    def _write_early(self) -> None:
+        try:
+            incidents.append_history(self.root, self.early, self.now, self.muted)
+        except BaseException as exc:  # re-raised in the main thread by finish()
+            self.error = exc
+
+    def finish(self, results: list[Result]) -> None:
+        if self.thread.ident is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        written = {r.endpoint for r in self.early}
+        late = [r for r in results if r.endpoint not in written]
+        incidents.append_history(self.root, late, self.now, self.muted)
 
 
 def _may_alert(state: State, s: Settings, now: datetime) -> bool:
