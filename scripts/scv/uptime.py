@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import threading
 import time
 from collections import Counter
@@ -78,10 +77,6 @@ def settings(uptime: Uptime) -> Settings:
 def run_check(*, skip_loopback: bool = False, console: Console | None = None) -> CheckRun:
     console = console or Console()
     uptime = load_uptime()
-    # The modules and settings loaded so far (pydantic's schemas above all) live as long as the
-    # process: out of the garbage collector's way, neither its full passes during the checks nor
-    # the one at exit walk them again (the exit alone took a quarter of a second).
-    gc.freeze()
     root = paths.uptime_dir()
     with _one_run_at_a_time():
         now = now_utc()
