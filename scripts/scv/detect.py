@@ -467,7 +467,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
         "scanner_agent",
         "from access a join files f using (file_id) where a.scanner is not null",
         "request(s) from a known scanner",
-        extra="string_agg(distinct a.scanner, ', ')",
+        extra="string_agg(distinct a.scanner, ', ' order by a.scanner)",
     )
     # Windows: 401s within HTTP_AUTH_MINUTES, 4xx within BURST_MINUTES consecutive minutes, per
     # address and minute first (far fewer rows than requests), both from one scan.
@@ -530,7 +530,7 @@ def _per_address(
     rows = con.execute(
         f"""
         select f.client, f.env, a.ip, count(*), min(a.ts), max(a.ts),
-            (array_agg(distinct a.request || ' → ' || a.status))[1:5], {extra}
+            (array_agg(distinct a.request || ' → ' || a.status order by a.request || ' → ' || a.status))[1:5], {extra}
         {source}
         group by all
         """
@@ -666,7 +666,7 @@ def _ssh_findings(
 
     for server, ip, user, method, n, first, last, examples in con.execute(
         """
-        select server, ip, user, string_agg(distinct method, ', '), count(*), min(ts), max(ts),
+        select server, ip, user, string_agg(distinct method, ', ' order by method), count(*), min(ts), max(ts),
             (array_agg(message order by ts))[1:5]
         from ssh where event = 'accepted' group by all
         """
