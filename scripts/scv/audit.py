@@ -395,7 +395,7 @@ def _report(
         """
         select strftime(hour, '%Y-%m-%d %H:00') as hour, sum(requests)::bigint,
             coalesce(sum(requests) filter (ip in (select ip from offender_ips)), 0)::bigint,
-            sum(s403)::bigint
+            coalesce(sum(requests) filter (status = 403), 0)::bigint
         from hourly group by 1 order by 1
         """
     ).fetchall()
@@ -425,8 +425,12 @@ def _report(
     for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
         """
         with per_file as (  -- aggregated per file first: far fewer rows to join
-            select file_id, sum(requests) as n, sum(s2xx) as s2, sum(s3xx) as s3, sum(s4xx) as s4,
-                sum(s5xx) as s5, sum(s403) as refused
+            select file_id, sum(requests) as n,
+                coalesce(sum(requests) filter (status between 200 and 299), 0) as s2,
+                coalesce(sum(requests) filter (status between 300 and 399), 0) as s3,
+                coalesce(sum(requests) filter (status between 400 and 499), 0) as s4,
+                coalesce(sum(requests) filter (status >= 500), 0) as s5,
+                coalesce(sum(requests) filter (status = 403), 0) as refused
             from hourly group by file_id
         ),
         refused_paths as (

@@ -262,18 +262,12 @@ def classify_requests(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def hourly(con: duckdb.DuckDBPyConnection) -> None:
-    """`hourly`: the requests per file, address and hour, by answer. The one pass over every request
+    """`hourly`: the requests per file, address, hour and answer. The one pass over every request
     that the rules and the report need: they read this far smaller table instead."""
     con.execute(
         """
         create or replace temp table hourly as
-        select file_id, ip, date_trunc('hour', ts) as hour, count(*) as requests,
-            count(*) filter (status between 200 and 399) as served,
-            count(*) filter (status between 200 and 299) as s2xx,
-            count(*) filter (status between 300 and 399) as s3xx,
-            count(*) filter (status between 400 and 499) as s4xx,
-            count(*) filter (status >= 500) as s5xx,
-            count(*) filter (status = 401) as s401, count(*) filter (status = 403) as s403,
+        select file_id, ip, date_trunc('hour', ts) as hour, status, count(*) as requests,
             min(ts) as first_seen, max(ts) as last_seen
         from access group by all
         """
@@ -315,7 +309,8 @@ def address_table(
         """
         create or replace temp table addresses as
         with per_file as (
-            select file_id, ip, hour::date as day, sum(requests) as requests, sum(served) as served,
+            select file_id, ip, hour::date as day, sum(requests) as requests,
+                coalesce(sum(requests) filter (status between 200 and 399), 0) as served,
                 min(first_seen) as first_seen, max(last_seen) as last_seen
             from hourly group by all
         ),
@@ -495,7 +490,11 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
     con.execute(
         f"""
         create or replace temp table burst_candidates as
-        with per_hour as (select ip, hour, sum(s401) as s401, sum(s4xx) as s4xx from hourly group by all),
+        with per_hour as (
+            select ip, hour, coalesce(sum(requests) filter (status = 401), 0) as s401,
+                coalesce(sum(requests) filter (status between 400 and 499), 0) as s4xx
+            from hourly group by all
+        ),
         paired as (
             select ip,
                 sum(s401) over w as s401, sum(s4xx) over w as s4xx
