@@ -484,24 +484,19 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
         extra="string_agg(distinct a.scanner, ', ' order by a.scanner)",
     )
     # Windows: 401s within HTTP_AUTH_MINUTES, 4xx within BURST_MINUTES consecutive minutes. A window
-    # of an hour or less lies within two consecutive hours, so only an address with that many in
-    # some two consecutive hours can reach a threshold: only its requests are counted per minute.
+    # of an hour or less lies within two consecutive hours, so only an address with half a
+    # threshold in some hour can reach it: only its requests are counted per minute.
     assert max(HTTP_AUTH_MINUTES, BURST_MINUTES) <= 60
     con.execute(
         f"""
         create or replace temp table burst_candidates as
-        with per_hour as (
-            select ip, hour, coalesce(sum(requests) filter (status = 401), 0) as s401,
+        select ip from (
+            select ip, coalesce(sum(requests) filter (status = 401), 0) as s401,
                 coalesce(sum(requests) filter (status between 400 and 499), 0) as s4xx
-            from hourly group by all
-        ),
-        paired as (
-            select ip,
-                sum(s401) over w as s401, sum(s4xx) over w as s4xx
-            from per_hour
-            window w as (partition by ip order by hour range between current row and interval 1 hour following)
+            from hourly where status between 400 and 499 group by ip, hour
         )
-        select distinct ip from paired where s401 >= {HTTP_AUTH_FAILURES} or s4xx >= {BURST_4XX}
+        where s401 * 2 >= {HTTP_AUTH_FAILURES} or s4xx * 2 >= {BURST_4XX}
+        group by ip
         """
     )
     con.execute(
