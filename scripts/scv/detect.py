@@ -559,7 +559,8 @@ def _per_address(
     rows = con.execute(
         f"""
         select f.client, f.env, a.ip, count(*), min(a.ts), max(a.ts),
-            (array_agg(distinct a.request || ' → ' || a.status order by a.request || ' → ' || a.status))[1:5], {extra}
+            (array_agg(distinct a.request || ' → ' || a.status
+                       order by a.request || ' → ' || a.status))[1:5], {extra}
         {source}
         group by all
         """
@@ -695,8 +696,8 @@ def _ssh_findings(
 
     for server, ip, user, method, n, first, last, examples in con.execute(
         """
-        select server, ip, user, string_agg(distinct method, ', ' order by method), count(*), min(ts), max(ts),
-            (array_agg(message order by ts))[1:5]
+        select server, ip, user, string_agg(distinct method, ', ' order by method), count(*), min(ts),
+            max(ts), (array_agg(message order by ts))[1:5]
         from ssh where event = 'accepted' group by all
         """
     ).fetchall():
