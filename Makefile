@@ -108,8 +108,8 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
 
-bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N); lines/s, peak memory, goaccess.
-	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000}
+bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N, BENCH_AUDIT_ARGS=--no-goaccess); lines/s, peak memory, goaccess.
+	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000} $(BENCH_AUDIT_ARGS)
 
 bench-uptime: $(SYNCED) ## `scv uptime check` of 1,000 endpoints on loopback (some slow, some down), 3 s timeout: seconds per run.
 	$(VENV)/bin/python -m scv.bench_uptime

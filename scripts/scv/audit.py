@@ -301,7 +301,7 @@ def _offenders(
                 o[key].append(value)
         o["first_seen"] = min(filter(None, [o["first_seen"], f["first_seen"]]), default=None)
         o["last_seen"] = max(filter(None, [o["last_seen"], f["last_seen"]]), default=None)
-    requests = dict(con.execute("select ip, count(*) from access group by ip").fetchall())
+    requests = dict(con.execute("select ip, sum(requests)::bigint from hourly group by ip").fetchall())
     ssh = dict(con.execute("select ip, count(*) from ssh group by ip").fetchall())
     seen: dict[str, tuple] = {}
     if history and by_address:
@@ -383,7 +383,7 @@ def _report(
         select (select coalesce(sum(lines), 0) from files), (select coalesce(sum(parsed), 0) from files),
             (select coalesce(sum(unparseable), 0) from files),
             (select coalesce(sum(before_period), 0) from files),
-            (select count(*) from access), (select count(distinct ip) from access),
+            (select coalesce(sum(requests), 0)::bigint from hourly), (select count(distinct ip) from hourly),
             (select count(*) from ssh), (select count(*) from errors)
         """
     ).fetchone()
@@ -393,9 +393,10 @@ def _report(
     )
     timeline = con.execute(
         """
-        select strftime(time_bucket(interval 1 hour, ts), '%Y-%m-%d %H:00') as hour, count(*),
-            count(*) filter (ip in (select ip from offender_ips)), count(*) filter (status = 403)
-        from access group by 1 order by 1
+        select strftime(hour, '%Y-%m-%d %H:00') as hour, sum(requests)::bigint,
+            coalesce(sum(requests) filter (ip in (select ip from offender_ips)), 0)::bigint,
+            coalesce(sum(requests) filter (status = 403), 0)::bigint
+        from hourly group by 1 order by 1
         """
     ).fetchall()
     ssh_hours = con.execute(
@@ -424,12 +425,13 @@ def _report(
     for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
         """
         with per_file as (  -- aggregated per file first: far fewer rows to join
-            select file_id, count(*) as n,
-                count(*) filter (status between 200 and 299) as s2,
-                count(*) filter (status between 300 and 399) as s3,
-                count(*) filter (status between 400 and 499) as s4,
-                count(*) filter (status >= 500) as s5, count(*) filter (status = 403) as refused
-            from access group by file_id
+            select file_id, sum(requests) as n,
+                coalesce(sum(requests) filter (status between 200 and 299), 0) as s2,
+                coalesce(sum(requests) filter (status between 300 and 399), 0) as s3,
+                coalesce(sum(requests) filter (status between 400 and 499), 0) as s4,
+                coalesce(sum(requests) filter (status >= 500), 0) as s5,
+                coalesce(sum(requests) filter (status = 403), 0) as refused
+            from hourly group by file_id
         ),
         refused_paths as (
             select f.client, f.env, split_part(a.request, ' ', 2) as path, count(*) as n

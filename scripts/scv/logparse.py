@@ -29,6 +29,12 @@ import duckdb
 EXAMPLES_PER_FILE = 20
 # Lines read at the start of an access log to tell its format.
 FORMAT_SAMPLE = 1000
+# Lines read at the start of an access log for its usual user agents and requests (USUAL_VALUES
+# at most, each seen at least twice there): a line with one of them skips that pattern, checked
+# once on the value itself. Most lines come from a few browsers asking for a few pages, and a
+# pattern costs some 20 times what a look-up does.
+USUAL_SAMPLE = 20_000
+USUAL_VALUES = 200
 
 # The fields of an access log line as DuckDB's CSV reader splits it on spaces and quotes:
 #   ip ident user [time +zone] "request" status bytes "referer" "agent" ("host" request_time)
@@ -194,6 +200,7 @@ def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
     columns = sample(con, f.path)
     con.execute("update files set fields = ? where file_id = ?", [columns, f.file_id])
     reader = _access_reader(f.path, columns)
+    _usual(con, f.path, columns)
     # The reader has checked the field count, the time and the status; `zone` is the "+0000]"
     # half of [$time_local]. Cheap tests only: this runs on every line.
     ok = "coalesce(ip <> '' and zone like '_____]', false)"
@@ -211,9 +218,11 @@ def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
             scanner, suspect, null
         from (
             select ok, ts, ip, status, request,
-                case when ok and regexp_matches(agent, $scanner)
+                case when not ok or agent in (select value from usual_agents) then null
+                    when regexp_matches(agent, $scanner)
                     then lower(regexp_extract(agent, $scanner, 0)) end as scanner,
-                case when ok then regexp_matches(request, $suspect) end as suspect
+                case when not ok then null when request in (select value from usual_requests) then false
+                    else regexp_matches(request, $suspect) end as suspect
             from (select *, {ok} as ok, {utc} as ts from {reader})
         )
         """,
@@ -233,6 +242,28 @@ def _load_access(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
             from {_access_reader(f.path, columns, rejects=False)} where not {ok} limit {EXAMPLES_PER_FILE}
             """
         )
+
+
+def _usual(con: duckdb.DuckDBPyConnection, path: Path, columns: int) -> None:
+    """`usual_agents` and `usual_requests`: the file's frequent values that no pattern matches."""
+    con.execute(
+        f"create or replace temp table usual_lines as "
+        f"select agent, request from {_access_reader(path, columns, rejects=False)} limit {USUAL_SAMPLE}"
+    )
+    for table, column, pattern in (
+        ("usual_agents", "agent", SCANNER_RE),
+        ("usual_requests", "request", SUSPECT_RE),
+    ):
+        con.execute(
+            f"""
+            create or replace temp table {table} as
+            select {column} as value from usual_lines where {column} is not null
+            group by all having count(*) > 1 and not regexp_matches({column}, $pattern)
+            order by count(*) desc limit {USUAL_VALUES}
+            """,
+            {"pattern": pattern},
+        )
+    con.execute("drop table usual_lines")
 
 
 def _load_errors(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
