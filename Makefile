@@ -10,7 +10,7 @@ SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
 
-.PHONY: help setup chromium demo serve screenshots test lint unit bench-scv bench-profile clean
+.PHONY: help setup chromium java demo serve screenshots test lint unit bench-scv bench-spark bench-profile clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,6 +27,13 @@ chromium: ## Debian's chromium and chromedriver, for the page tests and screensh
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
+java: ## A Java runtime for Spark builds (clients with `engine: spark`; installed when missing).
+	@if ! command -v java >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends default-jre-headless; \
 	fi
 
 demo: $(SYNCED) ## The weekly job on the embedded default: demo delivery -> build + check -> report -> test site.
@@ -53,13 +60,16 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
 
-unit: $(SYNCED) chromium ## pytest only.
+unit: $(SYNCED) chromium java ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
 
 bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
 	$(VENV)/bin/python -m scv.bench $(BENCH_SCV_ARGS)
+
+bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (local) and on DuckDB: seconds and peak memory.
+	nice -n 10 $(VENV)/bin/python -m scv.bench --engines spark,duckdb --sizes $${BENCH_SPARK_SIZES:-1000000}
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile

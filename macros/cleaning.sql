@@ -39,3 +39,32 @@
         )
     )
 {%- endmacro %}
+
+{% macro spark_iso_date_text(column) -%}
+    {#- DuckDB's casts read year-month-day with -, / or a space between, and a time after a
+        space or T; Spark's only with -, and also a bare year or year-month, which DuckDB's do
+        not: so only what DuckDB reads is passed on, with - between. -#}
+    case
+        when trim({{ column }}) rlike '^[0-9]+([-/ ])[0-9]+\\1[0-9]+([ T]|$)'
+            then regexp_replace(trim({{ column }}), '^([0-9]+)[-/ ]([0-9]+)[-/ ]([0-9]+)', '$1-$2-$3')
+    end
+{%- endmacro %}
+
+{% macro spark__parse_date(column) -%}
+    coalesce(
+        to_date(trim({{ column }}), 'y-M-d'),
+        to_date(trim({{ column }}), 'd/M/y'),
+        to_date(trim({{ column }}), 'd.M.y'),
+        to_date(trim({{ column }}), 'd-M-y'),
+        to_date(cast({{ spark_iso_date_text(column) }} as timestamp))
+    )
+{%- endmacro %}
+
+{% macro spark__parse_timestamp(column) -%}
+    coalesce(
+        cast({{ spark_iso_date_text(column) }} as timestamp),
+        {%- for format in ['d/M/y H:m:s', 'd/M/y H:m', 'd/M/y', 'd.M.y H:m:s', 'd.M.y H:m', 'd.M.y'] %}
+        to_timestamp(trim({{ column }}), '{{ format }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}

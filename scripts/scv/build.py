@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import builds, check, dbt_worker, paths
+from scv import builds, check, dbt_worker, paths, spark
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -66,8 +66,10 @@ def new_build_id(now: datetime, sha: str) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{sha}"
 
 
-def run_build(name: str, inbox: Path | None = None) -> BuildResult:
+def run_build(name: str, inbox: Path | None = None, engine: str | None = None) -> BuildResult:
+    """engine overrides client.yml's for this build (to try a client on Spark before switching)."""
     client = load_client(name)
+    engine = engine or client.config.engine
     inbox = (inbox or paths.inbox_dir(name)).resolve()
     started = datetime.now(UTC).replace(microsecond=0)
     sha, dirty = git_sha()
@@ -79,8 +81,11 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
     partial.mkdir(parents=True)
     timings: dict[str, float] = {}
     worker = None
+    on_spark = engine == "spark"
+    if on_spark:
+        spark.require_java()
     try:
-        worker = start_dbt(client, partial, build_id)
+        worker = start_dbt(client, partial, build_id, engine)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
@@ -93,13 +98,19 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
                 previous = load_previous_build(con, name, build_id)
+                if on_spark:
+                    spark.hand_over(con, partial)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress)
+            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress, engine)
             timings["dbt"] = time.perf_counter() - clock
 
+        if on_spark:
+            clock = time.perf_counter()
+            spark.take_back(partial)
+            timings["copy_back"] = time.perf_counter() - clock
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
             _export(partial)
@@ -109,7 +120,8 @@ def run_build(name: str, inbox: Path | None = None) -> BuildResult:
             "build_id": build_id,
             "git_sha": sha,
             "git_dirty": dirty,
-            "engine": client.config.engine,
+            "engine": engine,
+            "dbt_target": _dbt_target_name(engine),
             "started_at": started.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - started).total_seconds(), 1),
@@ -179,7 +191,7 @@ def dbt_vars(client: Client) -> dict:
     return {"client": client.name, "matching": matching}
 
 
-def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Popen:
+def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duckdb") -> subprocess.Popen:
     """dbt build for this client only (its folder, the shared models and the seeds), started
     now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
     command = [
@@ -199,8 +211,10 @@ def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Pope
         str(paths.repo_root()),
         "--profiles-dir",
         str(paths.repo_root()),
+        "--target",
+        _dbt_target_name(engine),
         "--target-path",
-        str(_dbt_target(client)),
+        str(_dbt_target(client, engine)),
         "--select",
         f"path:models/clients/{client.name}",
         "path:models/shared",
@@ -219,13 +233,22 @@ def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Pope
     return dbt_worker.start(command, env, build_dir)
 
 
-def _dbt_target(client: Client) -> Path:
-    return paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
+def _dbt_target_name(engine: str) -> str:
+    """The profiles.yml target: `duckdb`, or the Spark one (SCV_SPARK_TARGET)."""
+    return spark.target() if engine == "spark" else "duckdb"
 
 
-def run_dbt(worker: subprocess.Popen, client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+def _dbt_target(client: Client, engine: str = "duckdb") -> Path:
+    # Kept between builds for partial parsing; one per engine, as a change of target re-parses.
+    suffix = "" if engine == "duckdb" else f"-{engine}"
+    return paths.scv_home() / "dbt-target" / f"{client.name}{suffix}"
+
+
+def run_dbt(
+    worker: subprocess.Popen, client: Client, build_dir: Path, progress, engine: str = "duckdb"
+) -> tuple[bool, dict]:
     """Let the started dbt run, following its JSON log for the progress bar."""
-    logs, target = build_dir / "logs", _dbt_target(client)
+    logs, target = build_dir / "logs", _dbt_target(client, engine)
     task = progress.add_task("dbt build", total=None)
     dbt_worker.go(worker)
     errors: list[str] = []

@@ -74,7 +74,8 @@ select
     levels.m_probability,
     coalesce(observed.pairs, 0) as pairs,
     -- A level never seen among random pairs gets half a pair: rare, not impossible.
-    greatest(coalesce(observed.pairs, 0), 0.5) / greatest(coalesce(compared_pairs.pairs, 0), 1)
+    -- (As a double: Spark would divide decimals, to fewer digits than DuckDB's doubles.)
+    cast(greatest(coalesce(observed.pairs, 0), 0.5) as double) / greatest(coalesce(compared_pairs.pairs, 0), 1)
         as u_probability
 from levels
 left join observed
