@@ -230,7 +230,9 @@ def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duc
         "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    return dbt_worker.start(command, env, build_dir)
+    # Spark's JVM writes its warnings to stderr: they go to the build's logs, not the console.
+    stderr = build_dir / "logs" / "spark.log" if engine == "spark" else None
+    return dbt_worker.start(command, env, build_dir, stderr)
 
 
 def _dbt_target_name(engine: str) -> str:

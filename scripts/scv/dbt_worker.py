@@ -17,15 +17,15 @@ from pathlib import Path
 from scv.errors import ScvError
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "scv.dbt_worker", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=cwd,
-    )
+def start(args: list[str], env: dict[str, str], cwd: Path, stderr: Path | None = None) -> subprocess.Popen:
+    """stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
+    command = [sys.executable, "-m", "scv.dbt_worker", *args]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
+    if stderr is None:
+        return subprocess.Popen(command, **pipes)
+    stderr.parent.mkdir(parents=True, exist_ok=True)
+    with stderr.open("w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, stderr=log, **pipes)
 
 
 def go(worker: subprocess.Popen) -> None:

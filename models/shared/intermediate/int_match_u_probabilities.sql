@@ -41,7 +41,7 @@ levels as (
     select
         '{{ field.name }}' as field_name,
         '{{ level }}' as level_name,
-        {{ field.m[level] }} as m_probability
+        cast({{ field.m[level] }} as double) as m_probability
     {{ "union all" if not (outer.last and loop.last) }}
     {%- endfor %}
     {%- endfor %}
