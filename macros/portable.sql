@@ -57,14 +57,39 @@
     (unix_micros(cast({{ timestamp }} as timestamp_ltz)) / 1e6)
 {%- endmacro %}
 
-{% macro sorted_string_agg(column, separator) -%}
-    {{ return(adapter.dispatch('sorted_string_agg', 'scv')(column, separator)) }}
+{% macro sorted_distinct_list(column) -%}
+    {#- An aggregate: the distinct non-null values of a group as a sorted list. -#}
+    {{ return(adapter.dispatch('sorted_distinct_list', 'scv')(column)) }}
 {%- endmacro %}
 
-{% macro default__sorted_string_agg(column, separator) -%}
-    string_agg({{ column }}, '{{ separator }}' order by {{ column }})
+{% macro default__sorted_distinct_list(column) -%}
+    list_sort(list_distinct(list({{ column }})))
 {%- endmacro %}
 
-{% macro spark__sorted_string_agg(column, separator) -%}
-    array_join(array_sort(collect_list({{ column }})), '{{ separator }}')
+{% macro join_list(list, separator) -%}
+    {{ return(adapter.dispatch('join_list', 'scv')(list, separator)) }}
+{%- endmacro %}
+
+{% macro default__join_list(list, separator) -%}
+    array_to_string({{ list }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro list_size(list) -%}
+    {{ return(adapter.dispatch('list_size', 'scv')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_size(list) -%}
+    len({{ list }})
+{%- endmacro %}
+
+{% macro spark__sorted_distinct_list(column) -%}
+    array_sort(collect_set({{ column }}))
+{%- endmacro %}
+
+{% macro spark__join_list(list, separator) -%}
+    array_join({{ list }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro spark__list_size(list) -%}
+    cast(size({{ list }}) as bigint)
 {%- endmacro %}

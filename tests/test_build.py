@@ -45,6 +45,8 @@ def test_build_with_a_malformed_row_counts_it_and_keeps_every_good_record(scv, r
     )
     assert "1 rejected" in result.out
 
+    # The database is one self-contained file: no write-ahead log for a copy to leave behind.
+    assert not (build / "scv.duckdb.wal").exists()
     with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
         # Every distinct input record is in customer_sources exactly once; the duplicate C002 row is one record.
         sources = dict(con.execute("select source, count(*) from customer_sources group by 1").fetchall())

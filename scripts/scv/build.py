@@ -306,7 +306,10 @@ def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
 
 
 def _row_counts(db: Path) -> dict[str, int]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    # dbt's worker ends with os._exit, which leaves DuckDB's write-ahead log beside the file: a
+    # checkpoint folds it in, so the build's database is one self-contained file.
+    with duckdb.connect(str(db)) as con:
+        con.execute("checkpoint")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('raw', 'main') and table_type = 'BASE TABLE' order by 1, 2"

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from scv.config import Client, Source
 from scv.errors import ScvError, display_path
+from scv.workbook import cell_text, open_workbook, sheet_rows
 
 CHUNK = 8 << 20
 UTF8_BOM = codecs.BOM_UTF8
@@ -300,22 +301,14 @@ def _load_arrow(con, table: pa.Table, source: Source, path: Path, into: str, inf
 
 
 def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
-    # calamine (Rust) reads a 100k-row sheet in a fraction of a second; openpyxl takes many.
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheet_name = source.sheet or book.sheet_names[0]
-        if sheet_name not in book.sheet_names:
-            raise ScvError(
-                f"{display_path(path)}: no sheet {sheet_name!r} ({where}.sheet); "
-                f"sheets: {', '.join(book.sheet_names)}"
-            )
-        rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except ScvError:
-        raise
-    except Exception as exc:  # calamine raises its own error types for a broken workbook
-        raise ScvError(f"{display_path(path)}: not a readable XLSX workbook ({exc})") from None
+    book = open_workbook(path)
+    sheet_name = source.sheet or book.sheet_names[0]
+    if sheet_name not in book.sheet_names:
+        raise ScvError(
+            f"{display_path(path)}: no sheet {sheet_name!r} ({where}.sheet); "
+            f"sheets: {', '.join(book.sheet_names)}"
+        )
+    rows = sheet_rows(book, path, sheet_name)
     header = [str(v).strip() for v in rows[0]] if rows else []
     while header and header[-1] == "":
         header.pop()
@@ -332,17 +325,6 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
         else:
             columns[name] = pa.array([cell_text(v) for v in values], pa.string())
     return pa.table(columns) if columns else pa.table({})
-
-
-def cell_text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text.removesuffix("T00:00:00")  # a date typed into Excel comes back as midnight
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _read_ndjson(con, path: Path, source: Source, where: str) -> tuple[pa.Table, int]:

@@ -20,8 +20,9 @@ import pyarrow as pa
 from scv.config import Source
 from scv.errors import ScvError, display_path
 from scv.kinds import ident, q
-from scv.load import as_utf8, cell_text, csv_options
+from scv.load import as_utf8, csv_options
 from scv.sniff import GZIP_MAGIC, column_names, head_rows, looks_like_header, sniff_file
+from scv.workbook import cell_text, open_workbook, sheet_rows
 
 TABLE = "data"
 MAX_LINE = 64 << 20  # a quoted field may hold a whole letter; DuckDB's default is 2 MB a line
@@ -294,32 +295,25 @@ def _read_parquet(con, path: Path, table: Table) -> None:
 
 
 def _read_xlsx(con, path: Path, base: dict, header: bool | None, sheet: str | None) -> Iterator[Table]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a zoo of types for a broken workbook
-        raise ScvError(f"{display_path(path)}: not a readable XLSX workbook ({exc})") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ScvError(f"{display_path(path)}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
-        found = False
-        for name in [sheet] if sheet else book.sheetnames:
-            rows = [
-                [cell_text(v) for v in row]
-                for row in book[name].iter_rows(values_only=True)
-                if row is not None and any(v is not None for v in row)
-            ]
-            if not rows:
-                continue  # an empty sheet (notes, a cover page) is listed but not profiled
-            found = True
-            table = Table(name=f"{base['file'].name} › {name}", sheet=name, sheets=book.sheetnames, **base)
-            _load_rows(con, rows, table, header)
-            yield table
-        if not found:
-            raise ScvError(f"{display_path(path)}: every sheet is empty ({', '.join(book.sheetnames)})")
-    finally:
-        book.close()
+    book = open_workbook(path)
+    names = book.sheet_names
+    if sheet is not None and sheet not in names:
+        raise ScvError(f"{display_path(path)}: no sheet {sheet!r}; sheets: {', '.join(names)}")
+    found = False
+    for name in [sheet] if sheet else names:
+        rows = [
+            [cell_text(v) for v in row]
+            for row in sheet_rows(book, path, name)
+            if any(v is not None and v != "" for v in row)
+        ]
+        if not rows:
+            continue  # an empty sheet (notes, a cover page) is listed but not profiled
+        found = True
+        table = Table(name=f"{base['file'].name} › {name}", sheet=name, sheets=names, **base)
+        _load_rows(con, rows, table, header)
+        yield table
+    if not found:
+        raise ScvError(f"{display_path(path)}: every sheet is empty ({', '.join(names)})")
 
 
 def _load_rows(con, rows: list[list[str | None]], table: Table, header: bool | None) -> None:

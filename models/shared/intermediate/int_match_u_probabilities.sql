@@ -48,16 +48,16 @@ levels as (
 ),
 
 observed as (
-    {%- for field in fields %}
+    -- One pass over the pairs, every field's level a row (Spark would repeat the joins above
+    -- for each field of a union).
     select
-        '{{ field.name }}' as field_name,
-        {{ field.name }} as level_name,
+        field_name,
+        level_name,
         count(*) as pairs
     from compared
-    where {{ field.name }} <> 'missing'
-    group by {{ field.name }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    unpivot (level_name for field_name in ({{ fields | map(attribute='name') | join(', ') }}))
+    where level_name <> 'missing'
+    group by field_name, level_name
 ),
 
 compared_pairs as (

@@ -52,24 +52,12 @@ golden as (
         {{ first_by('orcid_key', 'survivorship_rank') }} as orcid,
         {{ first_by('birth_date', 'survivorship_rank') }} as birth_date,
         {{ first_by('customer_number', 'survivorship_rank') }} as customer_number,
-        count(distinct source) as source_count,
+        -- One pass: the sources as a list give both the count and the names.
+        {{ sorted_distinct_list('source') }} as source_list,
         count(*) as record_count,
         min(record_updated_at) as first_seen_at,
         max(record_updated_at) as last_seen_at
     from ranked
-    group by customer_id
-),
-
-source_lists as (
-    select
-        customer_id,
-        {{ sorted_string_agg('source', ', ') }} as sources
-    from (
-        select distinct
-            customer_id,
-            source
-        from ranked
-    ) as customer_source_pairs
     group by customer_id
 )
 
@@ -88,11 +76,10 @@ select
     golden.orcid,
     golden.birth_date,
     golden.customer_number,
-    source_lists.sources,
-    golden.source_count,
+    {{ join_list('golden.source_list', ', ') }} as sources,
+    {{ list_size('golden.source_list') }} as source_count,
     golden.record_count,
     golden.first_seen_at,
     golden.last_seen_at
 from golden
-inner join source_lists on golden.customer_id = source_lists.customer_id
 left join contacts as address on golden.address_record_index = address.record_index
