@@ -23,6 +23,7 @@ REPO_PARTS = [
     "profiles.yml",
     ".github",
     "playbooks",
+    "uptime.yml",
 ]
 
 

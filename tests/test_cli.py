@@ -10,7 +10,7 @@ DESIGN_VERBS = [
     "demo-data", "client", "profile", "source", "build", "check", "report", "publish", "promote",
     "rollback", "match-eval", "access", "uptime", "audit", "servers", "promotion-pr", "drift",
 ]  # fmt: skip
-SUBCOMMANDS = {"client": ["new", "validate"], "access": ["validate", "render"], "uptime": ["check", "report"],
+SUBCOMMANDS = {"client": ["new", "validate"], "access": ["validate", "render"], "uptime": ["check", "report", "issues", "validate"],
                "audit": ["logs"], "servers": ["report"], "source": ["add"]}  # fmt: skip
 
 
@@ -32,7 +32,7 @@ def test_groups_list_their_subcommands(scv, group):
 @pytest.mark.parametrize(
     "args",
     [["promote"], ["rollback"],
-     ["access", "validate"], ["access", "render"], ["uptime", "check"], ["uptime", "report"],
+     ["access", "validate"], ["access", "render"],
      ["audit", "logs"], ["servers", "report"], ["promotion-pr"], ["drift"]],
 )  # fmt: skip
 def test_verbs_not_built_yet_exit_2_and_say_so(scv, args):

@@ -28,7 +28,9 @@ source_app = typer.Typer(help="add: add a data source to a client.", no_args_is_
 access_app = typer.Typer(
     help="validate | render: IP allowlists of client sites (access.yml).", no_args_is_help=True
 )
-uptime_app = typer.Typer(help="check | report: site uptime checks, alerts and reports.", no_args_is_help=True)
+uptime_app = typer.Typer(
+    help="check | report | issues | validate: site uptime checks, alerts and reports.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_args_is_help=True)
 servers_app = typer.Typer(
     help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True
@@ -303,6 +305,60 @@ def match_eval(
         raise typer.Exit(1)
 
 
+@uptime_app.command("check")
+def uptime_check(
+    skip_loopback: Annotated[
+        bool,
+        typer.Option(
+            "--skip-loopback",
+            envvar="SCV_UPTIME_SKIP_LOOPBACK",
+            help="Do not check sites on 127.0.0.0/8 or localhost (a GitHub runner cannot reach them).",
+        ),
+    ] = False,
+) -> None:
+    """Check every site once; record it; open and resolve incidents; alert.
+
+    Exit 1 when an endpoint is down or an alert could not be sent; 2 when uptime.yml or a
+    client file is wrong.
+    """
+    from scv.uptime import run_check
+
+    run = run_check(skip_loopback=skip_loopback, console=out)
+    raise typer.Exit(1 if run.problem else 0)
+
+
+@uptime_app.command("report")
+def uptime_report(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for index.html and status.json (default SCV_HOME/uptime/status)."),
+    ] = None,
+) -> None:
+    """Uptime per endpoint over 24 h, 7 d, 30 d and 365 d, incidents, response times: a status page."""
+    from scv.status_page import run_report
+
+    run_report(out_dir, console=out)
+
+
+@uptime_app.command("issues")
+def uptime_issues() -> None:
+    """Open a GitHub issue per announced incident and close it when resolved (`gh`, GH_TOKEN).
+
+    Exit 1 when some of the work is left for the next run.
+    """
+    from scv.uptime import run_issues
+
+    raise typer.Exit(1 if run_issues(console=out) else 0)
+
+
+@uptime_app.command("validate")
+def uptime_validate() -> None:
+    """Check uptime.yml (file:line and field for each problem) and list every endpoint checked."""
+    from scv.uptime import validate
+
+    validate(console=out)
+
+
 def _not_built(verb: str, issue: int):
     def command() -> None:
         raise NotBuiltYet(verb, issue)
@@ -316,8 +372,6 @@ for _app, _verb, _issue, _help in [
     (app, "rollback", 5, "Put the previous release back on a site."),
     (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
     (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
-    (uptime_app, "check", 8, "Check every site once; open and resolve incidents; alert."),
-    (uptime_app, "report", 8, "Uptime per endpoint and a static status page."),
     (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
     (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
     (app, "promotion-pr", 6, "Render the body of a promotion pull request."),

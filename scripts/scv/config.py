@@ -258,12 +258,16 @@ def load_client(name: str) -> Client:
 
 
 def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> Any:
-    doc = YamlFile(path)
+    return validate_model(YamlFile(path), model, problems)
+
+
+def validate_model(doc: YamlFile, model: type[Strict], problems: list[Problem]) -> Any:
+    """The model from a parsed YAML file, or None with its problems (file:line, field) added."""
     problems += doc.problems
     if doc.problems:
         return None
     if not isinstance(doc.data, dict):
-        problems.append(Problem(path, 1, "", "expected a mapping of keys to values"))
+        problems.append(Problem(doc.path, 1, "", "expected a mapping of keys to values"))
         return None
     try:
         return model.model_validate(doc.data)

@@ -44,3 +44,13 @@ def builds_dir(client: str) -> Path:
 def sites_dir(client: str) -> Path:
     """Site roots of the local inventory: sites/<client>/<env>/{releases/,current}."""
     return scv_home() / "sites" / client
+
+
+def uptime_config() -> Path:
+    """The uptime checks' own settings and extra endpoints (client sites come from client.yml)."""
+    return repo_root() / "uptime.yml"
+
+
+def uptime_dir() -> Path:
+    """Uptime history, incident state and status page: the ops-state branch in GitHub."""
+    return scv_home() / "uptime"
