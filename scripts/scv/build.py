@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,6 +83,9 @@ def run_build(name: str, inbox: Path | None = None, engine: str | None = None) -
     partial.mkdir(parents=True)
     timings: dict[str, float] = {}
     worker = None
+    # Stopped from outside (a workflow's timeout): clean up as on Ctrl-C, dbt and Spark included.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    on_term = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     on_spark = engine == "spark"
     if on_spark:
         spark.require_java()
@@ -142,14 +147,20 @@ def run_build(name: str, inbox: Path | None = None, engine: str | None = None) -
         write_sha256sums(partial)
         partial.rename(final)
     except BaseException:
-        if worker is not None and worker.poll() is None:
-            worker.kill()
-            worker.wait()
+        if worker is not None:
+            dbt_worker.stop(worker)
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, on_term)
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
     _print_summary(result, build_json)
     return result
+
+
+def _terminated(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str) -> str | None:
@@ -272,6 +283,7 @@ def run_dbt(
             elif event["info"].get("level") == "error":
                 errors.append(event["info"]["msg"])
     ok = proc.returncode == 0
+    dbt_worker.stop(worker)  # dbt is done: nothing it started (Spark's JVM) outlives it
     for name in ("run_results.json", "manifest.json"):
         if (target / name).exists():
             shutil.copy2(target / name, logs / name)
