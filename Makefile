@@ -9,9 +9,16 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
+# The servers `make servers-report`, `make patch` and `make audit-logs` work on (their workflows set
+# the production one).
+SCV_INVENTORY ?= playbooks/inventories/local
 
-.PHONY: help setup chromium java demo serve screenshots test lint unit bench-scv bench-spark bench-profile clean
+ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
+
+.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean
 .PHONY: uptime-pull uptime-push bench-uptime
+.PHONY: servers-report patch
+.PHONY: audit-logs bench-audit
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,21 +44,55 @@ java: ## A Java runtime for Spark builds (clients with `engine: spark`; installe
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends default-jre-headless; \
 	fi
 
-demo: $(SYNCED) ## The weekly job on the embedded default: demo delivery -> build + check -> report -> test site.
+
+# Debian's packages; the system services stay off (the local sites run nginx instances of their own).
+nginx: ## Debian's nginx, for the sites (installed when missing).
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends nginx; \
+	fi
+
+sshd: ## Debian's OpenSSH server, for the tests that run the playbooks over SSH (installed when missing).
+	@if [ ! -x /usr/sbin/sshd ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends openssh-server; \
+	fi
+
+goaccess: ## GoAccess, which bench-audit compares the audit with (installed when missing).
+	@if ! command -v goaccess >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends goaccess; \
+	fi
+
+demo: $(SYNCED) nginx ## Demo delivery -> build + check -> report -> test site -> promoted to live; both sites up.
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
 	$(SCV) report demo latest
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml
 	$(SCV) publish demo latest --env test
-	@current=$(SCV_HOME)/sites/demo/test/current; \
-	 echo; echo "report    $$current/report/index.html"; \
-	 echo "site      $$(grep -A1 '^  test:' clients/demo/client.yml | sed -n 's/ *url: *//p')  (make serve: serves $$current/site there)"
+	@# A reviewer's approval promotes the build a promotion PR names in release.yml. The demo's build
+	@# ids are made on this machine and never committed, so the demo names its build explicitly:
+	@# the same promotion, pinned by the build's sealed manifest.
+	$(SCV) promote demo --build latest
+	@echo; echo "report    $(SCV_HOME)/sites/demo/test/current/report/index.html"; \
+	 $(VENV)/bin/python -m scv.sites demo
 
-serve: $(SYNCED) ## Serve the demo client's test site on its URL until Ctrl-C (nginx comes with its own issue).
-	$(VENV)/bin/python -m scv.serve demo test
+up: $(SYNCED) nginx ## Start (or bring up to date) the local sites at client.yml's URLs: nginx under SCV_HOME.
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml
+	@$(VENV)/bin/python -m scv.sites
 
-screenshots: $(SYNCED) chromium ## Headless Chromium screenshots of the demo test site's report and site.
+down: $(SYNCED) ## Stop the local sites.
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml -e scv_sites_state=stopped
+
+screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo test site's report and site (served by nginx).
 	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
 	$(VENV)/bin/python -m scv.screenshots demo test
+
+audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
+	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests
@@ -61,8 +102,10 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(SCV) uptime validate
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/zizmor --offline --quiet .github/workflows/
+	$(SCV) access validate
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
-unit: $(SYNCED) chromium java ## pytest only.
+unit: $(SYNCED) chromium java nginx sshd ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
@@ -75,6 +118,9 @@ bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (loc
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile
+
+bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N); lines/s, peak memory, goaccess.
+	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000}
 
 bench-uptime: $(SYNCED) ## `scv uptime check` of 1,000 endpoints on loopback (some slow, some down), 3 s timeout: seconds per run.
 	$(VENV)/bin/python -m scv.bench_uptime
@@ -119,5 +165,18 @@ uptime-push: ## Commit SCV_HOME/uptime (history, incidents, status page) and pus
 	fi; \
 	echo "uptime history: pushed $$(git log -1 --format='%h %s') to $$branch"
 
-clean: ## Remove builds, inboxes and caches under SCV_HOME and dbt's target/.
+bench-promote: $(SYNCED) nginx ## 20 promote/rollback cycles of a live site under continuous requests: failures, mixed releases, latency.
+	$(VENV)/bin/python -m scv.bench_promote
+
+servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/servers/index.html); exit 1 when one is red.
+	$(SCV) servers report --inventory $(SCV_INVENTORY)
+
+patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (PATCH_ARGS=--check: change nothing).
+	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
+
+bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in a copy of live (BENCH_PREVIEW_ARGS=--records N).
+	$(VENV)/bin/python -m scv.bench_preview $(BENCH_PREVIEW_ARGS)
+
+clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
+	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi
 	rm -rf $(SCV_HOME) target logs

@@ -23,7 +23,7 @@ BROKEN = [
      "cidr:", "allow[0].cidr", "not an IPv4/IPv6 address or CIDR block"),
     ("unknown encoding", "client.yml", "encoding: utf-16", "encoding: utf16",
      "encoding: utf16", "sources[3].encoding", "'utf16' is not allowed"),
-    ("bad site URL", "client.yml", "url: http://127.0.0.1:8481/", "url: not a url",
+    ("bad site URL", "client.yml", "url: https://127.0.0.1:8481/", "url: not a url",
      "url: not a url", "sites.test.url", "url"),
     ("missing key column", "client.yml", "    key: order_id\n", "",
      "- name: shop_orders", "sources[1].key", "required key is missing"),

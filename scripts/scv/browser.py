@@ -39,8 +39,22 @@ def _tools() -> tuple[str, str]:
     return chromium, driver
 
 
+def spki_sha256(certificate: Path) -> str:
+    """base64 sha256 of a certificate's public key: what Chromium pins a trusted key by."""
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    cert = x509.load_pem_x509_certificate(certificate.read_bytes())
+    spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
 @contextlib.contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[Browser]:
+def chromium(width: int = 1280, height: int = 900, trust: Path | None = None) -> Iterator[Browser]:
+    """Headless Chromium; `trust`: a self-signed certificate to accept (the local sites'), and no other."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -58,6 +72,8 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Browser]:
         "--disable-component-update",
     ):
         options.add_argument(arg)
+    if trust is not None:
+        options.add_argument(f"--ignore-certificate-errors-spki-list={spki_sha256(trust)}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(driver_path))
     try:

@@ -68,8 +68,11 @@ def new_build_id(now: datetime, sha: str) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{sha}"
 
 
-def run_build(name: str, inbox: Path | None = None, engine: str | None = None) -> BuildResult:
-    """engine overrides client.yml's for this build (to try a client on Spark before switching)."""
+def run_build(
+    name: str, inbox: Path | None = None, preview: dict | None = None, engine: str | None = None
+) -> BuildResult:
+    """preview: the pull request a preview build is for ({"pr": N, "head_sha": …}), None for a weekly one.
+    engine overrides client.yml's for this build (to try a client on Spark before switching)."""
     client = load_client(name)
     engine = engine or client.config.engine
     inbox = (inbox or paths.inbox_dir(name)).resolve()
@@ -137,6 +140,8 @@ def run_build(name: str, inbox: Path | None = None, engine: str | None = None) -
             "row_counts": row_counts,
             "dbt": dbt_summary,
         }
+        if preview:
+            build_json["preview"] = preview
         # The last step: checks, queries and the verdict (scv check), against last week and live.
         clock = time.perf_counter()
         build_json.update(check.evaluate(client, partial, build_json))

@@ -53,9 +53,10 @@ def write(path: Path, meta: dict) -> None:
 
 
 def previous(client: str, build_id: str) -> Path | None:
-    """The latest complete build before this one that did not fail: what last week looked like."""
+    """The latest complete build before this one that did not fail: what last week looked like.
+    A pull request's preview build is never last week."""
     for path in reversed(complete(client)):
-        if path.name < build_id and read(path).get("verdict") != "fail":
+        if path.name < build_id and (meta := read(path)).get("verdict") != "fail" and not meta.get("preview"):
             return path
     return None
 
@@ -72,7 +73,9 @@ def live(client: Client) -> tuple[str | None, Path | None]:
 def history(client: str, upto: str, limit: int = 12) -> list[dict]:
     """build.json of the last `limit` builds up to and including `upto` that did not fail."""
     metas = [read(p) for p in complete(client) if p.name <= upto]
-    return [m for m in metas if m.get("verdict") != "fail" or m.get("build_id") == upto][-limit:]
+    return [
+        m for m in metas if (m.get("verdict") != "fail" and not m.get("preview")) or m.get("build_id") == upto
+    ][-limit:]
 
 
 def published_on(client: str, build_id: str) -> list[str]:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from scv import paths
-from scv.errors import NotBuiltYet, ScvError, display_path
+from scv.errors import ScvError, display_path
 
 app = typer.Typer(
     help="Single customer view as a service: build, check, publish and watch each client's site.",
@@ -35,12 +35,18 @@ audit_app = typer.Typer(help="logs: daily audit of access and auth logs.", no_ar
 servers_app = typer.Typer(
     help="report: server upkeep (updates, reboots, certificates).", no_args_is_help=True
 )
+pr_app = typer.Typer(
+    help="affected | profile | preview | review | merge | promotion-failed: the steps of the GitHub "
+    "workflows, each reading the event payload ($GITHUB_EVENT_PATH).",
+    no_args_is_help=True,
+)
 app.add_typer(client_app, name="client")
 app.add_typer(source_app, name="source")
 app.add_typer(access_app, name="access")
 app.add_typer(uptime_app, name="uptime")
 app.add_typer(audit_app, name="audit")
 app.add_typer(servers_app, name="servers")
+app.add_typer(pr_app, name="pr")
 
 out = Console()
 err = Console(stderr=True)
@@ -123,9 +129,12 @@ def build(
     ] = None,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
+    from scv import github
     from scv.build import run_build
 
-    result = run_build(client, inbox, engine.value if engine else None)
+    result = run_build(client, inbox, engine=engine.value if engine else None)
+    github.set_output("build_id", result.build_id)  # for the next steps of a workflow
+    github.set_output("build_dir", str(result.path))
     raise typer.Exit(0 if result.verdict != "fail" else 1)
 
 
@@ -173,9 +182,16 @@ def profile(
     with steps(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("Profiling", total=None)
         run = run_profile(
-            files, client, source, out_dir, key, header, sheet, show_values,
+            files,
+            client,
+            source,
+            out_dir,
+            key,
+            header,
+            sheet,
+            show_values,
             advance=lambda what: progress.update(task, description=what),
-        )  # fmt: skip
+        )
     for line in summary_lines(run):
         out.print(escape(line), highlight=False, soft_wrap=True)
     if run.tables:
@@ -305,6 +321,144 @@ def match_eval(
         raise typer.Exit(1)
 
 
+@audit_app.command("logs")
+def audit_logs(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Period to audit when a log has not been audited before: 90m, 24h, 7d, 2w or all "
+            "(default 24h from servers, all with --files)."
+        ),
+    ] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--files", help="Audit these log files (repeat the option) instead of fetching from servers."
+        ),
+    ] = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ansible inventory of the servers (default playbooks/inventories/local).",
+            envvar="SCV_INVENTORY",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for index.html and report.json (default SCV_HOME/audit/reports/<id>)."
+        ),
+    ] = None,
+    deny_list: Annotated[
+        Path | None,
+        typer.Option(help="Also write an nginx deny-list snippet of offenders (medium and worse) here."),
+    ] = None,
+    open_issue: Annotated[
+        bool,
+        typer.Option(
+            "--open-issue",
+            help="On critical findings, open a GitHub issue with them (gh; GH_TOKEN). The workflow sets it.",
+            envvar="SCV_AUDIT_OPEN_ISSUE",
+        ),
+    ] = False,
+) -> None:
+    """Audit access, error and auth logs for malicious attempts; report in HTML and JSON.
+
+    Fetches only what earlier audits have not read, from every server in the inventory (Fabric
+    over SSH), or reads the files given. Exit 1 on a critical finding (and an SMS through Apprise
+    to SCV_ALERT_URLS), 2 on bad input.
+    """
+    from scv.audit import run_audit
+    from scv.detect import SEVERITIES
+    from scv.progress import steps
+
+    with steps(console=err, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Auditing logs", total=None)
+        run = run_audit(
+            since=since,
+            files=files,
+            inventory=inventory,
+            out=out_dir,
+            deny_list=deny_list,
+            open_issue=open_issue,
+            advance=lambda what: progress.update(task, description=what),
+        )
+    r = run.report
+    t = r["totals"]
+    fetched = f", {r['fetch']['bytes']:,} bytes fetched" if r["mode"] == "servers" else ""
+    out.print(
+        f"Audited {t['parsed']:,} of {t['lines']:,} lines from {len(r['sources'])} log(s){fetched}: "
+        f"{t['unparseable']:,} unparseable, {t['before_period']:,} before the period",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(
+        "Findings: " + ", ".join(f"{r['counts'][s]} {s}" for s in SEVERITIES), highlight=False, soft_wrap=True
+    )
+    for f in [f for f in run.findings if f["severity"] in ("critical", "high")][:20]:
+        out.print(
+            f"  {f['severity']:<8} {f['rule']:<28} {escape(f['message'])}", highlight=False, soft_wrap=True
+        )
+    for severity in ("medium", "low"):
+        rules: dict[str, int] = {}
+        for f in run.findings:
+            if f["severity"] == severity:
+                rules[f["rule"]] = rules.get(f["rule"], 0) + 1
+        if rules:
+            listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(rules.items(), key=lambda x: -x[1]))
+            out.print(f"  {severity:<8} {listed}", highlight=False, soft_wrap=True)
+    new = sum(1 for o in r["offenders"] if o["new"] and o["severity"] != "low")
+    out.print(
+        f"Offenders: {len(r['offenders']):,} ({new} new at medium or worse)", highlight=False, soft_wrap=True
+    )
+    out.print(f"Report: {display_path(run.out / 'index.html')}", highlight=False, soft_wrap=True)
+    out.print(f"JSON:   {display_path(run.out / 'report.json')}", highlight=False, soft_wrap=True)
+    if run.deny_list:
+        out.print(f"Deny list: {display_path(run.deny_list)}", highlight=False, soft_wrap=True)
+    if run.issue:
+        out.print(f"Opened GitHub issue {run.issue}", highlight=False, soft_wrap=True)
+    if run.issue_error:
+        err.print(f"[red]The GitHub issue could not be opened:[/] {escape(run.issue_error)}", highlight=False)
+    if run.critical:
+        err.print(
+            f"[red]{run.critical} critical finding(s)[/]"
+            + (f"; alert sent to {run.alerted} target(s)" if run.alerted else "")
+            + (f"; [red]the alert failed for {run.alert_failed} target(s)[/]" if run.alert_failed else ""),
+            highlight=False,
+        )
+    raise typer.Exit(1 if run.critical else 0)
+
+
+@servers_app.command("report")
+def servers_report(
+    inventory: Annotated[
+        Path | None,
+        typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+    ] = None,
+    limit: Annotated[str | None, typer.Option(help="Only these servers (an Ansible host pattern).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for index.html and report.json (default SCV_HOME/servers)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print report.json instead of the table.")] = False,
+) -> None:
+    """Each server red, amber or green: updates, reboot, kernel, nginx, disk, memory, certificates, patching.
+
+    Exit 1 when a server is red (someone has to act).
+    """
+    import json
+
+    from scv.servers import print_report, run_report
+
+    doc = run_report(inventory, limit, out_dir)
+    if as_json:
+        # Plain write, not Rich: a long finding must not be wrapped inside a JSON string.
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        print_report(doc, out)
+    raise typer.Exit(1 if doc["needs_action"] else 0)
+
+
 @uptime_app.command("check")
 def uptime_check(
     skip_loopback: Annotated[
@@ -359,25 +513,285 @@ def uptime_validate() -> None:
     validate(console=out)
 
 
-def _not_built(verb: str, issue: int):
-    def command() -> None:
-        raise NotBuiltYet(verb, issue)
+InventoryOpt = Annotated[
+    Path | None,
+    typer.Option(help="Ansible inventory (default playbooks/inventories/local).", envvar="SCV_INVENTORY"),
+]
 
-    return command
+
+@access_app.command("validate")
+def access_validate(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Check access.yml allowlists and the operations team's addresses: CIDR syntax, breadth,
+    duplicates and overlaps, who and why, expiry. Exit 2 with file:line and field per problem."""
+    from scv.access import validate
+
+    counts = validate(client, inventory)
+    ops = counts.pop("operations")
+    listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
+    out.print(f"[green]ok[/] access lists valid: {listed}; operations team ({ops})", highlight=False)
 
 
-# Verbs of the design still to be built. Each exits 2 saying so; none pretends to work.
-for _app, _verb, _issue, _help in [
-    (app, "promote", 5, "Promote the build in release.yml to the live site (Ansible)."),
-    (app, "rollback", 5, "Put the previous release back on a site."),
-    (access_app, "validate", 5, "Check access.yml allowlists: syntax, breadth, overlaps, expiry."),
-    (access_app, "render", 5, "Print the nginx allow/deny lines for a client."),
-    (audit_app, "logs", 9, "Fetch and audit access and auth logs for malicious attempts."),
-    (servers_app, "report", 10, "Pending updates, reboots and certificates per server."),
-    (app, "promotion-pr", 6, "Render the body of a promotion pull request."),
-    (app, "drift", 5, "Compare what sites serve with release.yml."),
-]:
-    _app.command(_verb, help=_help + f" [dim](not built yet: issue #{_issue})[/]")(_not_built(_verb, _issue))
+@access_app.command("render")
+def access_render(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients with --json.")] = None,
+    inventory: InventoryOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {client: lines} as JSON (what playbooks/site.yml reads).")
+    ] = False,
+) -> None:
+    """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
+    import json
+
+    from scv.access import render_all
+
+    if client is None and not as_json:
+        raise ScvError("name a client (or --json for every client)")
+    rendered = render_all(client, inventory)
+    sys.stdout.write(json.dumps(rendered) + "\n" if as_json else rendered[client])
+
+
+@app.command()
+def promote(
+    client: ClientArg,
+    build: Annotated[
+        str | None,
+        typer.Option(
+            help="Promote this build (id or 'latest') instead of release.yml's, pinned by its sealed "
+            "manifest on this machine: a manual promotion, or `make demo`'s."
+        ),
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Promote the build release.yml names from the test site to live (playbooks/promote.yml).
+
+    Exit 1 when refused (digest differs, not on test, verdict fail, unanswered queries) or when
+    the smoke check fails; live keeps serving what it served.
+    """
+    from scv.promote import promote as run
+
+    run(client, build, inventory)
+
+
+@app.command()
+def rollback(
+    client: ClientArg,
+    env: Annotated[str, typer.Option(help="The site to roll back: live or test.", envvar="SCV_ENV")] = "live",
+    to: Annotated[
+        str | None, typer.Option(help="Return to this release (default: the one before the last switch).")
+    ] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Put the previous release back on a site in one step (playbooks/rollback.yml)."""
+    from scv.promote import rollback as run
+
+    if env not in ("test", "live"):
+        raise ScvError(f"--env {env!r}: expected test or live")
+    run(client, env, to, inventory)
+
+
+@app.command()
+def drift(
+    client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
+    inventory: InventoryOpt = None,
+) -> None:
+    """Compare the build live serves with release.yml, and test's site configuration with live's.
+
+    Prints each difference; exit 1 on drift.
+    """
+    from scv.drift import run_drift
+
+    if run_drift(client, inventory):
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub workflows (issue #6): every decision a workflow makes is one of these verbs.
+
+EventOption = Annotated[
+    Path | None,
+    typer.Option("--event", help="Event payload file (default: $GITHUB_EVENT_PATH, set by the runner)."),
+]
+
+
+@client_app.command("list")
+def client_list(
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Only clients whose scheduled build time has passed with no build since."),
+    ] = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="These clients (names separated by spaces or commas, or 'all'), due or not.",
+            envvar="SCV_CLIENTS",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list (a workflow matrix).")] = False,
+) -> None:
+    """The clients under clients/, for the weekly build's matrix (step output `clients`)."""
+    import json
+
+    from scv import github
+    from scv.schedule import select
+
+    names = select(only, due)
+    github.set_output("clients", names)
+    if as_json:
+        out.print(json.dumps(names), highlight=False)
+    else:
+        for name in names:
+            out.print(name, highlight=False)
+
+
+@app.command("diff")
+def diff(
+    client: ClientArg,
+    build_id: BuildArg,
+    against: Annotated[
+        str, typer.Option(help="The build to compare with: 'live' (release.yml) or a build id.")
+    ] = "live",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+) -> None:
+    """What changed in the customer view: schema, rows per model, customers, golden records (masked)."""
+    import json
+
+    from scv import builds, datadiff
+    from scv.config import load_client
+
+    path = builds.resolve(client, build_id)
+    if against == "live":
+        live_id, base = builds.live(load_client(client))
+        if live_id and base is None:
+            raise ScvError(f"the live build {live_id} (release.yml) is not in {display_path(path.parent)}")
+    else:
+        base = builds.resolve(client, against)
+    result = datadiff.diff_builds(base, path)
+    if as_json:
+        out.print_json(json.dumps(result))
+    else:
+        out.print(datadiff.markdown(result), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command("promotion-pr")
+def promotion_pr(
+    client: ClientArg,
+    build_id: BuildArg,
+    open_pr: Annotated[
+        bool,
+        typer.Option(
+            "--open", help="Open or update the client's promotion PR on GitHub (branch promote/CLIENT)."
+        ),
+    ] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Also write the body to the job summary ($GITHUB_STEP_SUMMARY).")
+    ] = False,
+) -> None:
+    """The promotion pull request of a build: its body (summary, report, queries, diff against live)
+    and release.yml. Prints the body; --open opens or updates the PR."""
+    from scv.promotion import run_promotion_pr
+
+    result = run_promotion_pr(client, build_id, open_pr=open_pr, summary=summary)
+    if result.number is None:
+        out.print(result.body, highlight=False, markup=False, soft_wrap=True)
+    else:
+        verb = "Opened" if result.created else "Updated"
+        out.print(f"{verb} promotion PR #{result.number} of {client}: {result.url}", highlight=False)
+
+
+@pr_app.command("affected")
+def pr_affected(event_file: EventOption = None) -> None:
+    """Clients a PR affects, sources it adds, and whether it may be previewed (step outputs)."""
+    from scv import changes, github
+    from scv.config import list_clients
+
+    event = github.load_event(event_file)
+    base = github.field(event, "pull_request.base.sha")
+    head = github.field(event, "pull_request.head.sha")
+    files = changes.changed_files(base, head)
+    affected = changes.affected_clients(files, list_clients())
+    sources = changes.added_sources(base, head, files)
+    fork = github.from_fork(event)
+    github.set_output("clients", [a.client for a in affected])
+    github.set_output("preview", bool(affected) and not fork)
+    github.set_output("sources", [f"{s.client}/{s.source}" for s in sources])
+    out.print(f"{len(files)} file(s) changed between {base[:7]} and {head[:7]}", highlight=False)
+    for a in affected:
+        out.print(f"  affects {a.client}  (first: {escape(a.because)})", highlight=False)
+    if not affected:
+        out.print("  no client's build is affected", highlight=False)
+    for s in sources:
+        out.print(f"  adds source {s.client}/{s.source} ({escape(s.file)})", highlight=False)
+    if affected and fork:
+        out.print("  no preview: the pull request comes from a fork", highlight=False)
+
+
+@pr_app.command("profile")
+def pr_profile(
+    event_file: EventOption = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the reports: OUT/<client>/<source>/index.html.")
+    ] = Path("profiles"),
+) -> None:
+    """Profile every source the PR adds, on its latest delivery; exit 1 on a fail finding or no delivery."""
+    from scv import github
+    from scv.pr_profile import run_pr_profile
+
+    results = run_pr_profile(github.load_event(event_file), out_dir)
+    for r in results:
+        for message in r.errors:
+            err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        if r.report:
+            out.print(f"Report: {display_path(r.report)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if any(r.errors or r.fails for r in results) else 0)
+
+
+@pr_app.command("preview")
+def pr_preview(
+    client: ClientArg,
+    event_file: EventOption = None,
+    comment: Annotated[bool, typer.Option(help="Comment the data diff on the PR (GITHUB_TOKEN).")] = True,
+) -> None:
+    """Build the PR's code on the client's latest delivery, publish it to the test site, and comment
+    the data diff against live on the PR."""
+    from scv import github
+    from scv.preview import run_preview
+
+    result = run_preview(client, github.load_event(event_file), comment=comment)
+    if not comment:
+        out.print(result.comment, highlight=False, markup=False, soft_wrap=True)
+
+
+@pr_app.command("review")
+def pr_review(event_file: EventOption = None) -> None:
+    """Decide whether a submitted review promotes a build (outputs promote, client, build_id).
+
+    Exit 0 to promote or when there is nothing to promote; 1, with a comment on the PR, when a
+    promotion is refused."""
+    from scv import github
+    from scv.review import run_review
+
+    run_review(github.load_event(event_file))
+
+
+@pr_app.command("merge")
+def pr_merge(event_file: EventOption = None) -> None:
+    """Merge the approved promotion PR at the approved commit, after `scv promote` succeeded."""
+    from scv import github
+    from scv.review import run_merge
+
+    run_merge(github.load_event(event_file))
+
+
+@pr_app.command("promotion-failed")
+def pr_promotion_failed(client: ClientArg, event_file: EventOption = None) -> None:
+    """Comment on the PR that the promotion failed and live is unchanged."""
+    from scv import github
+    from scv.review import run_failed
+
+    run_failed(github.load_event(event_file), client)
 
 
 def main() -> None:

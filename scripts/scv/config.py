@@ -210,9 +210,19 @@ class AccessConfig(Strict):
     allow: list[AccessEntry] = Field(default_factory=list)
 
 
+class ResolvedQuery(Strict):
+    """A query of the build (build.json `queries`, by check and subject) the client has answered."""
+
+    check: str = Field(min_length=1)
+    subject: str
+    answer: str = Field(min_length=1, description="The client's answer, in a sentence.")
+
+
 class ReleaseConfig(Strict):
     build_id: Annotated[str, Field(pattern=BUILD_ID.pattern)] | None = None
     manifest_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # A build with verdict `query` goes live only when every one of its queries is answered here.
+    resolved_queries: list[ResolvedQuery] = Field(default_factory=list)
     promoted_at: datetime | None = None
     promoted_by: str | None = None
 
@@ -248,16 +258,16 @@ def load_client(name: str) -> Client:
         known = ", ".join(list_clients()) or "none"
         raise ScvError(f"no client {name!r}: {folder / 'client.yml'} does not exist (clients: {known})")
     problems: list[Problem] = []
-    client = _parse(folder / "client.yml", ClientConfig, problems)
-    access = _parse(folder / "access.yml", AccessConfig, problems)
-    release = _parse(folder / "release.yml", ReleaseConfig, problems)
+    client = parse_file(folder / "client.yml", ClientConfig, problems)
+    access = parse_file(folder / "access.yml", AccessConfig, problems)
+    release = parse_file(folder / "release.yml", ReleaseConfig, problems)
     problems += _cross_checks(name, folder)
     if problems or client is None or access is None or release is None:
         raise Problems(problems)
     return Client(name, folder, client, access, release)
 
 
-def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> Any:
+def parse_file(path: Path, model: type[Strict], problems: list[Problem]) -> Any:
     return validate_model(YamlFile(path), model, problems)
 
 
@@ -383,22 +393,6 @@ def _release_checks(path: Path) -> list[Problem]:
 
 
 def _access_checks(path: Path) -> list[Problem]:
-    doc = YamlFile(path)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    entries = data.get("allow") if isinstance(data.get("allow"), list) else []
-    problems = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            continue
-        until = entry.get("until")
-        if isinstance(until, date) and until < date.today():
-            problems.append(
-                doc.problem(("allow", i, "until"), f"expired on {until}: remove the entry or extend it")
-            )
-        try:
-            network = ipaddress.ip_network(str(entry.get("cidr")), strict=True)
-        except ValueError:
-            continue
-        if network.prefixlen == 0:
-            problems.append(doc.problem(("allow", i, "cidr"), f"{network} allows the whole internet"))
-    return problems
+    from scv.access import entry_problems  # the allowlist rules live with `scv access`
+
+    return entry_problems(YamlFile(path), "allow")

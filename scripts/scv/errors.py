@@ -18,13 +18,6 @@ class ProblemFound(ScvError):
     exit_code = 1
 
 
-class NotBuiltYet(ScvError):
-    """A verb from the design that has not been built yet: never a fake success."""
-
-    def __init__(self, verb: str, issue: int):
-        super().__init__(f"`scv {verb}` is not built yet (issue #{issue}); nothing was done")
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with an input file, located as precisely as we can."""

@@ -3,8 +3,9 @@
     python -m scv.screenshots [CLIENT] [ENV]     (default: demo test)
 
 Writes SCV_HOME/screenshots/<client>-<env>-report.png and -site.png from the release `current`
-points at: the report opened as a file, the site over HTTP from a served directory. Exit 1 when
-a page logs a console error or requests anything outside itself.
+points at: the report opened as a file (the operations team's, not on the site), the site at its
+URL, served by nginx with its allowlist and security headers. Exit 1 when a page logs a console
+error or requests anything outside itself.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import sys
 
 from scv import paths
 from scv.browser import chromium
+from scv.config import load_client
 from scv.errors import ScvError
-from scv.serve import serve
+from scv.sites import local_ca, served_build
 
 
 def main(argv: list[str]) -> int:
@@ -24,10 +26,14 @@ def main(argv: list[str]) -> int:
     if not (release / "site" / "index.html").is_file():
         print(f"error: {release} has no published site: run `make demo` first", file=sys.stderr)
         return 2
+    site_url = str(getattr(load_client(client).config.sites, env).url)
+    if served_build(site_url) != release.readlink().name:
+        print(f"error: {site_url} does not serve {release.readlink().name}: run `make up`", file=sys.stderr)
+        return 2
     out = paths.scv_home() / "screenshots"
     problems = 0
     try:
-        with chromium() as browser, serve(release / "site") as site_url:
+        with chromium(trust=local_ca()) as browser:
             for name, url in (("report", (release / "report" / "index.html").as_uri()), ("site", site_url)):
                 shot = out / f"{client}-{env}-{name}.png"
                 visit = browser.visit(url, shot)
