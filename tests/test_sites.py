@@ -216,8 +216,7 @@ def test_drift_names_what_live_serves_against_release_yml_and_a_hand_edit_of_liv
 
     assert drift.returncode == 1, drift.stdout + drift.stderr
     assert (
-        f"demo live (live.local): /build.json names {served}; release.yml names {sites.week2}"
-        in drift.stdout
+        f"demo live (live.local): /build.json names {served}; release.yml names {sites.week2}" in drift.stdout
     ), drift.stdout
     assert "the site configuration of live (live.local) differs from test's (test.local)" in drift.stdout
     assert '-    add_header X-Frame-Options "DENY" always;' in drift.stdout
