@@ -15,7 +15,7 @@ SCV_INVENTORY ?= playbooks/inventories/local
 
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-profile bench-promote bench-preview clean
+.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
 .PHONY: audit-logs bench-audit
@@ -36,6 +36,14 @@ chromium: ## Debian's chromium and chromedriver, for the page tests and screensh
 	  $$sudo apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
+
+java: ## A Java runtime for Spark builds (clients with `engine: spark`; installed when missing).
+	@if ! command -v java >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends default-jre-headless; \
+	fi
+
 
 # Debian's packages; the system services stay off (the local sites run nginx instances of their own).
 nginx: ## Debian's nginx, for the sites (installed when missing).
@@ -97,13 +105,16 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(SCV) access validate
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
-unit: $(SYNCED) chromium nginx sshd ## pytest only.
+unit: $(SYNCED) chromium java nginx sshd ## pytest only.
 	$(VENV)/bin/pytest
 
 test: lint unit ## Everything CI runs: lint, then the tests.
 
 bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
 	$(VENV)/bin/python -m scv.bench $(BENCH_SCV_ARGS)
+
+bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (local) and on DuckDB: seconds and peak memory.
+	nice -n 10 $(VENV)/bin/python -m scv.bench --engines spark,duckdb --sizes $${BENCH_SPARK_SIZES:-1000000}
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(VENV)/bin/python -m scv.bench_profile

@@ -48,3 +48,26 @@
         else try_strptime(replace(trim({{ column }}), '.', '/'), '%d/%m/%Y')
     end
 {%- endmacro %}
+
+{% macro spark_iso_date_text(column) -%}
+    {#- What DuckDB's casts read as year-month-day (and a time after a space or T); Spark's
+        casts also read a bare year or year-month, which DuckDB's do not, so only the rest is
+        passed on. -#}
+    case when trim({{ column }}) rlike '^[0-9]+-[0-9]+-[0-9]+([ T]|$)' then trim({{ column }}) end
+{%- endmacro %}
+
+{% macro spark__parse_date(column) -%}
+    case
+        when trim({{ column }}) like '____-%' then to_date(cast({{ spark_iso_date_text(column) }} as timestamp))
+        else to_date(translate(trim({{ column }}), '.-', '//'), 'd/M/y')
+    end
+{%- endmacro %}
+
+{% macro spark__parse_timestamp(column) -%}
+    case
+        when trim({{ column }}) like '____-%' then cast({{ spark_iso_date_text(column) }} as timestamp)
+        when trim({{ column }}) like '%:%:%' then to_timestamp(replace(trim({{ column }}), '.', '/'), 'd/M/y H:m:s')
+        when trim({{ column }}) like '%:%' then to_timestamp(replace(trim({{ column }}), '.', '/'), 'd/M/y H:m')
+        else to_timestamp(replace(trim({{ column }}), '.', '/'), 'd/M/y')
+    end
+{%- endmacro %}

@@ -7,18 +7,18 @@
             case when {{ column }} like '%,%'
                 then trim(split_part({{ column }}, ',', 2))
                 else {{ column }}
-            end, '{{ title_re }}', ''))
+            end, {{ regex(title_re) }}, ''))
     {%- endset -%}
     {%- if part == 'title' -%}
         nullif(trim(regexp_extract(
             case when {{ column }} like '%,%' then trim(split_part({{ column }}, ',', 2)) else {{ column }} end,
-            '{{ title_re }}', 1)), '')
+            {{ regex(title_re) }}, 1)), '')
     {%- elif part == 'first' -%}
-        nullif(regexp_extract({{ without_title }}, '^(\S+)', 1), '')
+        nullif(regexp_extract({{ without_title }}, {{ regex('^(\\S+)') }}, 1), '')
     {%- elif part == 'last' -%}
         case when {{ column }} like '%,%'
             then nullif(trim(split_part({{ column }}, ',', 1)), '')
-            else nullif(trim(regexp_replace({{ without_title }}, '^\S+\s*', '')), '')
+            else nullif(trim(regexp_replace({{ without_title }}, {{ regex('^\\S+\\s*') }}, '')), '')
         end
     {%- else -%}
         {{ exceptions.raise_compiler_error("name_part: part must be title, first or last, not " ~ part) }}

@@ -3,6 +3,9 @@
 {% macro source_rank(source_column) -%}
     {#- 1 for the first source in matching.source_priority, then 2…; unlisted sources last. -#}
     {%- set priority = match_setting('source_priority') -%}
+    {%- if not priority -%}
+        {{ return('1') }}
+    {%- endif -%}
     case {{ source_column }}
     {%- for source in priority %}
         when '{{ source }}' then {{ loop.index }}
@@ -17,4 +20,8 @@
 
 {% macro default__first_by(value, order_key) -%}
     arg_min({{ value }}, {{ order_key }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+
+{% macro spark__first_by(value, order_key) -%}
+    min_by({{ value }}, {{ order_key }}) filter (where {{ value }} is not null)
 {%- endmacro %}

@@ -45,6 +45,8 @@ BROKEN = [
      "until:", "allow[0].until", "expired on 2021-01-01"),
     ("whole internet", "access.yml", "cidr: 127.0.0.1/32", "cidr: 0.0.0.0/0",
      "cidr:", "allow[0].cidr", "allows the whole internet"),
+    ("unknown engine", "client.yml", "engine: duckdb", "engine: flink",
+     "engine: flink", "engine", "'flink' is not allowed; expected 'duckdb' or 'spark'"),
 ]  # fmt: skip
 
 
@@ -128,3 +130,12 @@ def test_new_client_refuses_to_overwrite_or_bad_names(scv, repo):
     bad = scv("client", "new", "Acme Books")
     assert bad.code == 2
     assert "is not a client name" in bad.err
+
+
+def test_a_client_on_spark_validates(scv, repo):
+    client_yml = repo / "clients" / "demo" / "client.yml"
+    client_yml.write_text(client_yml.read_text().replace("engine: duckdb", "engine: spark"))
+
+    result = scv("client", "validate", "demo")
+
+    assert result.code == 0, result.err

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from scv import builds, check, dbt_worker, paths
+from scv import builds, check, dbt_worker, paths, spark
 from scv.config import Client, load_client
 from scv.errors import ScvError, display_path
 from scv.load import LoadedFile, load_delivery
@@ -66,9 +68,13 @@ def new_build_id(now: datetime, sha: str) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{sha}"
 
 
-def run_build(name: str, inbox: Path | None = None, preview: dict | None = None) -> BuildResult:
-    """preview: the pull request a preview build is for ({"pr": N, "head_sha": …}), None for a weekly one."""
+def run_build(
+    name: str, inbox: Path | None = None, preview: dict | None = None, engine: str | None = None
+) -> BuildResult:
+    """preview: the pull request a preview build is for ({"pr": N, "head_sha": …}), None for a weekly one.
+    engine overrides client.yml's for this build (to try a client on Spark before switching)."""
     client = load_client(name)
+    engine = engine or client.config.engine
     inbox = (inbox or paths.inbox_dir(name)).resolve()
     started = datetime.now(UTC).replace(microsecond=0)
     sha, dirty = git_sha()
@@ -80,8 +86,14 @@ def run_build(name: str, inbox: Path | None = None, preview: dict | None = None)
     partial.mkdir(parents=True)
     timings: dict[str, float] = {}
     worker = None
+    # Stopped from outside (a workflow's timeout): clean up as on Ctrl-C, dbt and Spark included.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    on_term = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
+    on_spark = engine == "spark"
+    if on_spark:
+        spark.require_java()
     try:
-        worker = start_dbt(client, partial, build_id)
+        worker = start_dbt(client, partial, build_id, engine)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
@@ -94,13 +106,19 @@ def run_build(name: str, inbox: Path | None = None, preview: dict | None = None)
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
                 previous = load_previous_build(con, name, build_id)
+                if on_spark:
+                    spark.hand_over(con, partial)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
             timings["load"] = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress)
+            dbt_ok, dbt_summary = run_dbt(worker, client, partial, progress, engine)
             timings["dbt"] = time.perf_counter() - clock
 
+        if on_spark:
+            clock = time.perf_counter()
+            spark.take_back(partial)
+            timings["copy_back"] = time.perf_counter() - clock
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
             _export(partial)
@@ -110,7 +128,8 @@ def run_build(name: str, inbox: Path | None = None, preview: dict | None = None)
             "build_id": build_id,
             "git_sha": sha,
             "git_dirty": dirty,
-            "engine": client.config.engine,
+            "engine": engine,
+            "dbt_target": _dbt_target_name(engine),
             "started_at": started.isoformat(),
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - started).total_seconds(), 1),
@@ -133,14 +152,20 @@ def run_build(name: str, inbox: Path | None = None, preview: dict | None = None)
         write_sha256sums(partial)
         partial.rename(final)
     except BaseException:
-        if worker is not None and worker.poll() is None:
-            worker.kill()
-            worker.wait()
+        if worker is not None:
+            dbt_worker.stop(worker)
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, on_term)
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
     _print_summary(result, build_json)
     return result
+
+
+def _terminated(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str) -> str | None:
@@ -182,7 +207,7 @@ def dbt_vars(client: Client) -> dict:
     return {"client": client.name, "matching": matching}
 
 
-def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Popen:
+def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duckdb") -> subprocess.Popen:
     """dbt build for this client only (its folder, the shared models and the seeds), started
     now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
     command = [
@@ -202,8 +227,10 @@ def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Pope
         str(paths.repo_root()),
         "--profiles-dir",
         str(paths.repo_root()),
+        "--target",
+        _dbt_target_name(engine),
         "--target-path",
-        str(_dbt_target(client)),
+        str(_dbt_target(client, engine)),
         "--select",
         f"path:models/clients/{client.name}",
         "path:models/shared",
@@ -219,16 +246,27 @@ def start_dbt(client: Client, build_dir: Path, build_id: str) -> subprocess.Pope
         "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    return dbt_worker.start(command, env, build_dir)
+    # Spark's JVM writes its warnings to stderr: they go to the build's logs, not the console.
+    stderr = build_dir / "logs" / "spark.log" if engine == "spark" else None
+    return dbt_worker.start(command, env, build_dir, stderr)
 
 
-def _dbt_target(client: Client) -> Path:
-    return paths.scv_home() / "dbt-target" / client.name  # kept between builds for partial parsing
+def _dbt_target_name(engine: str) -> str:
+    """The profiles.yml target: `duckdb`, or the Spark one (SCV_SPARK_TARGET)."""
+    return spark.target() if engine == "spark" else "duckdb"
 
 
-def run_dbt(worker: subprocess.Popen, client: Client, build_dir: Path, progress) -> tuple[bool, dict]:
+def _dbt_target(client: Client, engine: str = "duckdb") -> Path:
+    # Kept between builds for partial parsing; one per engine, as a change of target re-parses.
+    suffix = "" if engine == "duckdb" else f"-{engine}"
+    return paths.scv_home() / "dbt-target" / f"{client.name}{suffix}"
+
+
+def run_dbt(
+    worker: subprocess.Popen, client: Client, build_dir: Path, progress, engine: str = "duckdb"
+) -> tuple[bool, dict]:
     """Let the started dbt run, following its JSON log for the progress bar."""
-    logs, target = build_dir / "logs", _dbt_target(client)
+    logs, target = build_dir / "logs", _dbt_target(client, engine)
     task = progress.add_task("dbt build", total=None)
     dbt_worker.go(worker)
     errors: list[str] = []
@@ -250,6 +288,7 @@ def run_dbt(worker: subprocess.Popen, client: Client, build_dir: Path, progress)
             elif event["info"].get("level") == "error":
                 errors.append(event["info"]["msg"])
     ok = proc.returncode == 0
+    dbt_worker.stop(worker)  # dbt is done: nothing it started (Spark's JVM) outlives it
     for name in ("run_results.json", "manifest.json"):
         if (target / name).exists():
             shutil.copy2(target / name, logs / name)

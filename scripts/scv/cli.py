@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,11 @@ err = Console(stderr=True, soft_wrap=True)  # messages stay one line, whatever t
 
 ClientArg = Annotated[str, typer.Argument(help="Client name: the folder under clients/.")]
 BuildArg = Annotated[str, typer.Argument(help="Build id (e.g. 20261123T020000Z-1a2b3c4) or 'latest'.")]
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 @app.command("demo-data")
@@ -117,12 +123,16 @@ def build(
     inbox: Annotated[
         Path | None, typer.Option(help="Delivery folder (default SCV_HOME/inbox/CLIENT).")
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(help="Build on this engine instead of client.yml's (to try a client on Spark)."),
+    ] = None,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
     from scv import github
     from scv.build import run_build
 
-    result = run_build(client, inbox)
+    result = run_build(client, inbox, engine=engine.value if engine else None)
     github.set_output("build_id", result.build_id)  # for the next steps of a workflow
     github.set_output("build_dir", str(result.path))
     raise typer.Exit(0 if result.verdict != "fail" else 1)

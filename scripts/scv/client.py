@@ -117,17 +117,17 @@ contacts as (
         'contacts' as source,
         contact_id as source_record_id,
         contact_id as customer_number,
-        cast(null as varchar) as title,
+        cast(null as string) as title,
         first_name,
         last_name,
         email,
-        cast(null as varchar) as phone,
-        cast(null as varchar) as organisation,
-        cast(null as varchar) as address_line1,
-        cast(null as varchar) as city,
-        cast(null as varchar) as postcode,
-        cast(null as varchar) as country,
-        cast(null as varchar) as orcid,
+        cast(null as string) as phone,
+        cast(null as string) as organisation,
+        cast(null as string) as address_line1,
+        cast(null as string) as city,
+        cast(null as string) as postcode,
+        cast(null as string) as country,
+        cast(null as string) as orcid,
         cast(null as date) as birth_date,
         cast(null as timestamp) as record_updated_at
     from {{{{ ref('stg_{name}__contacts') }}}}
@@ -142,13 +142,13 @@ ACTIVITY_SQL = """\
     that records activity, and union them. -#}}
 
 select
-    cast(null as varchar) as source,
-    cast(null as varchar) as source_record_id,
-    cast(null as varchar) as activity_type,
+    cast(null as string) as source,
+    cast(null as string) as source_record_id,
+    cast(null as string) as activity_type,
     cast(null as timestamp) as activity_at,
     cast(null as decimal(12, 2)) as amount,
-    cast(null as varchar) as currency,
-    cast(null as varchar) as description
+    cast(null as string) as currency,
+    cast(null as string) as description
 where false
 """
 

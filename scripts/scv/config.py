@@ -183,7 +183,9 @@ class Sites(Strict):
 
 class ClientConfig(Strict):
     display_name: str = Field(min_length=1)
-    engine: Literal["duckdb"] = "duckdb"
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="dbt runs on DuckDB (one machine) or on Spark (dbt-spark; profiles.yml)."
+    )
     timezone: Timezone
     schedule: Schedule
     branding: Branding = Branding()

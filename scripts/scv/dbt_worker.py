@@ -9,7 +9,9 @@ file open and keeps global state that must not leak into the next build.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,15 +19,24 @@ from pathlib import Path
 from scv.errors import ScvError
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "scv.dbt_worker", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=cwd,
-    )
+def start(args: list[str], env: dict[str, str], cwd: Path, stderr: Path | None = None) -> subprocess.Popen:
+    """stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
+    command = [sys.executable, "-m", "scv.dbt_worker", *args]
+    # A session of its own: `stop` can then end the worker and whatever it started (Spark's JVM).
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
+    pipes["start_new_session"] = True
+    if stderr is None:
+        return subprocess.Popen(command, **pipes)
+    stderr.parent.mkdir(parents=True, exist_ok=True)
+    with stderr.open("w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, stderr=log, **pipes)
+
+
+def stop(worker: subprocess.Popen) -> None:
+    """End the worker and every process it started, if any is still running."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # all gone already
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
 
 
 def go(worker: subprocess.Popen) -> None:

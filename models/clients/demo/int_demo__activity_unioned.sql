@@ -22,7 +22,7 @@ subscriptions as (
         'subscription' as activity_type,
         cast(start_date as timestamp) as activity_at,
         cast(null as decimal(12, 2)) as amount,
-        cast(null as varchar) as currency,
+        cast(null as string) as currency,
         journal as description
     from {{ ref('stg_demo__subscriptions') }}
 ),
@@ -34,7 +34,7 @@ registrations as (
         'event' as activity_type,
         registered_at as activity_at,
         cast(null as decimal(12, 2)) as amount,
-        cast(null as varchar) as currency,
+        cast(null as string) as currency,
         event_name as description
     from {{ ref('stg_demo__event_registrations') }}
 )

@@ -81,7 +81,7 @@ prior as (
     from (
         select
             least(
-                (2 * greatest(count(*) / 0.7, 1) / greatest(max(record_count.n), 1))
+                (2 * greatest(cast(count(*) as double) / 0.7, 1) / greatest(max(record_count.n), 1))
                 / (greatest(max(record_count.n), {{ match_setting('min_population') }}) - 1),
                 0.5
             ) as p

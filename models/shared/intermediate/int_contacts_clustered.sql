@@ -1,4 +1,5 @@
-{#- Records grouped into people: connected components of the matched pairs.
+{#- Records grouped into people: the connected components of the matched pairs
+    (int_contacts_linked).
 
     Guard against hub chains: a component larger than matching.max_group_size is clustered
     again on its near-certain links only (match probability within a thousandth of the
@@ -6,6 +7,14 @@
     flagged, for a person to look at, rather than merging hundreds of people. -#}
 
 {%- set strict = 1 - (1 - match_setting('threshold')) / 1000 %}
+{#- The oversized records, as a query of its own (not a CTE) for connected_components. -#}
+{%- set oversized -%}
+    select linked.node from {{ ref('int_contacts_linked') }} as linked
+    where linked.component in (
+        select big.component from {{ ref('int_contacts_linked') }} as big
+        group by big.component having count(*) > {{ match_setting('max_group_size') }}
+    )
+{%- endset %}
 
 with
 
@@ -14,39 +23,17 @@ contacts as (
 ),
 
 first_pass as (
-    select * from (
-        {{ connected_components(
-            "(select record_index as node from " ~ ref('int_contacts_normalised') ~ ")",
-            "(select record_index_l as node_l, record_index_r as node_r from "
-                ~ ref('int_contact_pairs_scored') ~ " where is_match)",
-            match_setting('max_iterations')
-        ) }}
-    )
-),
-
-first_sizes as (
-    select
-        component,
-        count(*) as component_size
-    from first_pass
-    group by component
-),
-
-oversized as (
-    select first_pass.node
-    from first_pass
-    inner join first_sizes on first_pass.component = first_sizes.component
-    where first_sizes.component_size > {{ match_setting('max_group_size') }}
+    select * from {{ ref('int_contacts_linked') }}
 ),
 
 second_pass as (
     select * from (
         {{ connected_components(
-            "oversized",
+            "(" ~ oversized ~ ")",
             "(select record_index_l as node_l, record_index_r as node_r from "
                 ~ ref('int_contact_pairs_scored') ~ " as s where s.match_probability >= " ~ strict
-                ~ " and s.record_index_l in (select node from oversized)"
-                ~ " and s.record_index_r in (select node from oversized))",
+                ~ " and s.record_index_l in (" ~ oversized ~ ")"
+                ~ " and s.record_index_r in (" ~ oversized ~ "))",
             match_setting('max_iterations')
         ) }}
     )

@@ -44,7 +44,9 @@ with_country as (
 keyed as (
     select
         with_country.*,
-        row_number() over (order by with_country.source, with_country.source_record_id) as record_index,
+        -- bigint as DuckDB's row_number gives it (Spark's is an int).
+        cast(row_number() over (order by with_country.source, with_country.source_record_id) as bigint)
+            as record_index,
         {{ normalise_email('email') }} as email_key,
         {{ fold_letters('first_name') }} as first_name_key,
         {{ fold_letters('last_name') }} as last_name_key,

@@ -41,23 +41,23 @@ levels as (
     select
         '{{ field.name }}' as field_name,
         '{{ level }}' as level_name,
-        {{ field.m[level] }} as m_probability
+        cast({{ field.m[level] }} as double) as m_probability
     {{ "union all" if not (outer.last and loop.last) }}
     {%- endfor %}
     {%- endfor %}
 ),
 
 observed as (
-    {%- for field in fields %}
+    -- One pass over the pairs, every field's level a row (Spark would repeat the joins above
+    -- for each field of a union).
     select
-        '{{ field.name }}' as field_name,
-        {{ field.name }} as level_name,
+        field_name,
+        level_name,
         count(*) as pairs
     from compared
-    where {{ field.name }} <> 'missing'
-    group by {{ field.name }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    unpivot (level_name for field_name in ({{ fields | map(attribute='name') | join(', ') }}))
+    where level_name <> 'missing'
+    group by field_name, level_name
 ),
 
 compared_pairs as (
@@ -74,7 +74,8 @@ select
     levels.m_probability,
     coalesce(observed.pairs, 0) as pairs,
     -- A level never seen among random pairs gets half a pair: rare, not impossible.
-    greatest(coalesce(observed.pairs, 0), 0.5) / greatest(coalesce(compared_pairs.pairs, 0), 1)
+    -- (As a double: Spark would divide decimals, to fewer digits than DuckDB's doubles.)
+    cast(greatest(coalesce(observed.pairs, 0), 0.5) as double) / greatest(coalesce(compared_pairs.pairs, 0), 1)
         as u_probability
 from levels
 left join observed

@@ -32,7 +32,8 @@ select
     count(*) as activity_count,
     min(deduplicated.activity_at) as first_activity_at,
     max(deduplicated.activity_at) as last_activity_at,
-    sum(deduplicated.amount) as total_amount
+    -- decimal(38, 2) as DuckDB sums decimals (Spark adds ten digits to the amount's twelve).
+    cast(sum(deduplicated.amount) as decimal(38, 2)) as total_amount
 from deduplicated
 inner join customer_sources
     on

@@ -48,7 +48,7 @@ current_ids as (
 changes as (
     select
         customer_id,
-        cast(null as varchar) as previous_customer_id,
+        cast(null as string) as previous_customer_id,
         'new' as change_type,
         count(*) as record_count
     from records
@@ -64,7 +64,7 @@ changes as (
     left join current_ids on moves.previous_customer_id = current_ids.customer_id
     union all
     select
-        cast(null as varchar) as customer_id,
+        cast(null as string) as customer_id,
         previous.customer_id as previous_customer_id,
         'retired' as change_type,
         count(*) as record_count

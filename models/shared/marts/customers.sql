@@ -23,9 +23,15 @@ ranked as (
     select
         customer_ids.customer_id,
         contacts.*,
-        -- Smaller is better: source priority first, then the newest record.
-        {{ source_rank('contacts.source') }} * 10000000000
-        - coalesce({{ epoch_seconds('contacts.record_updated_at') }}, 0) as survivorship_rank
+        -- 1 is the best record: source priority first, then the newest; the record index breaks
+        -- ties, so that the same delivery always gives the same golden record.
+        row_number() over (
+            partition by customer_ids.customer_id
+            order by
+                {{ source_rank('contacts.source') }},
+                contacts.record_updated_at desc nulls last,
+                contacts.record_index
+        ) as survivorship_rank
     from contacts
     inner join clustered on contacts.record_index = clustered.record_index
     inner join customer_ids on clustered.cluster_id = customer_ids.cluster_id
