@@ -9,6 +9,7 @@ SYNCED := $(VENV)/.synced
 SCV := $(VENV)/bin/scv
 export SCV_HOME ?= $(CURDIR)/.scv
 DEMO_CUSTOMERS ?= 10000
+TEST_WORKERS ?= 2
 # The servers `make servers-report`, `make patch` and `make audit-logs` work on (their workflows set
 # the production one).
 SCV_INVENTORY ?= playbooks/inventories/local
@@ -105,8 +106,8 @@ lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema
 	$(SCV) access validate
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
-unit: $(SYNCED) chromium java nginx sshd ## pytest only.
-	$(VENV)/bin/pytest
+unit: $(SYNCED) chromium java nginx sshd ## pytest only, two workers (much of the time is spent waiting on nginx, Ansible and the JVM).
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint unit ## Everything CI runs: lint, then the tests.
 

@@ -27,6 +27,17 @@ REPO_PARTS = [
 ]
 
 
+# `make test` runs two pytest workers, each taking whole modules (--dist loadfile). The longest
+# modules go first so that they run side by side from the start instead of one of them running
+# alone at the end; the order inside a module is kept (the sites tests build on each other).
+LONGEST_FIRST = ["test_spark.py", "test_sites.py", "test_publish.py", "test_sites_ssh.py", "test_check.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def need(command: str) -> str:
     """The path of a server or tool a test needs. Missing: skip locally, fail under CI=true."""
     path = shutil.which(command)
