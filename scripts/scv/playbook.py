@@ -60,6 +60,33 @@ def playbook_env() -> dict[str, str]:
     }
 
 
+def stream(command: list[str], label: str, name: str, console: Console) -> tuple[list[str], int, Path]:
+    """Run ansible-playbook with its tasks as progress; its lines, exit code and the log in
+    SCV_HOME/logs/ that keeps the whole output."""
+    logs = paths.scv_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{label}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
+    lines: list[str] = []
+    with steps(console=console) as progress, log.open("w", encoding="utf-8") as record:
+        task = progress.add_task(f"ansible-playbook {name}", total=None)
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=playbook_env(),
+            cwd=paths.repo_root(),
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                record.write(line)
+                lines.append(line.rstrip("\n"))
+                if line.startswith("TASK ["):
+                    progress.update(task, description=line[6:].split("]")[0])
+        progress.update(task, description=f"ansible-playbook {name} finished")
+    return lines, proc.returncode, log
+
+
 def run_playbook(
     name: str,
     extra: dict,
@@ -78,26 +105,10 @@ def run_playbook(
         json.dumps(extra),
         str(repo / "playbooks" / name),
     ]
-    logs = paths.scv_home() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"{label}-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
-    lines: list[str] = []
-    console = console or Console()
-    with steps(console=console) as progress, log.open("w", encoding="utf-8") as record:
-        task = progress.add_task(f"ansible-playbook {name}", total=None)
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=playbook_env(), cwd=repo
-        ) as proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                record.write(line)
-                lines.append(line.rstrip("\n"))
-                if line.startswith("TASK ["):
-                    progress.update(task, description=line[6:].split("]")[0])
-        progress.update(task, description=f"ansible-playbook {name} finished")
+    lines, code, log = stream(command, label, name, console or Console())
     recap = [m.groupdict() for line in lines if (m := RECAP.match(line))]
-    if proc.returncode != 0 or not recap:
-        raise ProblemFound(f"{what} failed: {failure(lines, proc.returncode)} (log: {display_path(log)})")
+    if code != 0 or not recap:
+        raise ProblemFound(f"{what} failed: {failure(lines, code)} (log: {display_path(log)})")
     totals = {k: sum(int(r[k]) for r in recap) for k in ("ok", "changed", "failed")}
     return Run(**totals, log=log)
 

@@ -11,9 +11,7 @@ red means someone has to act, amber means watch it, green means nothing to do.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
@@ -26,7 +24,7 @@ from rich.table import Table
 
 from scv import pages, paths
 from scv.errors import ScvError, display_path
-from scv.progress import steps
+from scv.playbook import stream
 
 console = Console()
 STATUSES = ("green", "amber", "red")
@@ -106,7 +104,7 @@ def gather(inventory: Path, limit: str | None) -> tuple[dict[str, dict], dict[st
             json.dumps(extra),
             str(repo / "playbooks" / "servers-report.yml"),
         ] + (["--limit", limit] if limit else [])
-        lines, code, log = _run(command, "servers-report")
+        lines, code, log = stream(command, "servers-report", "servers-report.yml", Console(stderr=True))
         facts = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(tmp).glob("*.json"))}
     errors: dict[str, str] = {}
     for line in lines:
@@ -126,35 +124,6 @@ def gather(inventory: Path, limit: str | None) -> tuple[dict[str, dict], dict[st
             f"ansible-playbook servers-report.yml exited {code}: {failure[:300]} (log: {display_path(log)})"
         )
     return facts, errors
-
-
-def _run(command: list[str], name: str) -> tuple[list[str], int, Path]:
-    """ansible-playbook with its tasks as progress; the whole output kept in SCV_HOME/logs/."""
-    repo = paths.repo_root()
-    env = {
-        **os.environ,
-        "ANSIBLE_CONFIG": str(repo / "playbooks" / "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "SCV_HOME": str(paths.scv_home()),
-    }
-    logs = paths.scv_home() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    lines: list[str] = []
-    with steps(console=Console(stderr=True)) as progress, log.open("w", encoding="utf-8") as record:
-        task = progress.add_task(f"ansible-playbook {name}.yml", total=None)
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=repo
-        ) as proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                record.write(line)
-                lines.append(line.rstrip("\n"))
-                if line.startswith("TASK ["):
-                    progress.update(task, description=line[6:].split("]")[0])
-        progress.update(task, description=f"ansible-playbook {name}.yml finished")
-    return lines, proc.returncode, log
 
 
 # --- judging -------------------------------------------------------------------------------------
