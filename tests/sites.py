@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,6 @@ from scv.manifest import write_sha256sums
 from scv.sites import verify
 
 RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-
-
-def free_ports(n: int) -> list[int]:
-    """Ports free on loopback now (the sites' ports are part of what is tested, so not port 0)."""
-    sockets = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def set_site_urls(repo: Path, test_port: int, live_port: int) -> dict[str, str]:

@@ -14,8 +14,9 @@ import shutil
 import pytest
 
 from conftest import copy_repo, need
+from scv.loopback import free_ports
 from scv.soak import Poller
-from sites import Sites, free_ports, set_site_urls, stop_nginx
+from sites import Sites, set_site_urls, stop_nginx
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from conftest import copy_repo, need
-from sites import Sites, free_ports, set_site_urls, stop_nginx
+from scv.loopback import free_ports
+from sites import Sites, set_site_urls, stop_nginx
 
 pytestmark = pytest.mark.slow
 

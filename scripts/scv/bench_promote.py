@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 from scv import paths
+from scv.loopback import free_ports
 from scv.manifest import file_sha256
 from scv.soak import Poller
 
@@ -48,16 +48,6 @@ def _scv(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def _ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=20)
@@ -71,7 +61,7 @@ def main(argv: list[str]) -> int:
     for part in REPO_PARTS:
         source = paths.repo_root() / part
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, repo / part)
-    test_port, live_port = _ports(2)
+    test_port, live_port = free_ports(2)
     client_yml = repo / "clients" / "demo" / "client.yml"
     client_yml.write_text(
         client_yml.read_text()

@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import uvloop
 import yaml
+
+from scv.loopback import free_ports
 
 TARGET_SECONDS = 5.0
 TIMEOUT = 3
@@ -87,17 +88,6 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _closed_ports(n: int) -> list[int]:
-    """Ports nothing listens on: bound for a moment to get a free number, then closed."""
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
 def _uptime_yml(ports: list[int], receiver: int) -> dict:
     endpoints, k = [], 0
     for kind, count in MIX.items():
@@ -138,7 +128,7 @@ def main() -> int:
     server = multiprocessing.get_context("fork").Process(target=_serve, args=(child,), daemon=True)
     server.start()
     ports = parent.recv()
-    _closed.extend(_closed_ports(MIX["refused"]))
+    _closed.extend(free_ports(MIX["refused"]))
     total = sum(MIX.values())
     worst = 0.0
     with tempfile.TemporaryDirectory(prefix="scv-bench-uptime-") as tmp:
