@@ -112,3 +112,19 @@ def test_scaffolded_client_builds(scv, repo, tmp_path):
     assert result.code == 0, result.out + result.err
     meta = json.loads((only_build(tmp_path / "home", "acme_books") / "build.json").read_text())
     assert meta["row_counts"]["customers"] == 2
+
+
+def test_intermediate_tables_stay_in_memory_unless_kept(scv, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    for flags in ([], ["--keep-intermediate"]):
+        result = scv("build", "demo", "--inbox", inbox, *flags)
+        assert result.code == 0, result.err
+    first, kept = sorted((tmp_path / "home" / "builds" / "demo").iterdir())
+
+    def tables(build: Path) -> set[tuple[str, str]]:
+        with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
+            return set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+
+    assert ("main", "customers") in tables(first) and ("staging", "int_demo__contacts_unioned") in tables(first)
+    assert not {t for t in tables(first) if t[0] == "intermediate"}
+    assert ("intermediate", "int_contact_pairs_scored") in tables(kept)

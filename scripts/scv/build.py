@@ -69,10 +69,15 @@ def new_build_id(now: datetime, sha: str) -> str:
 
 
 def run_build(
-    name: str, inbox: Path | None = None, preview: dict | None = None, engine: str | None = None
+    name: str,
+    inbox: Path | None = None,
+    preview: dict | None = None,
+    engine: str | None = None,
+    keep_intermediate: bool = False,
 ) -> BuildResult:
     """preview: the pull request a preview build is for ({"pr": N, "head_sha": …}), None for a weekly one.
-    engine overrides client.yml's for this build (to try a client on Spark before switching)."""
+    engine overrides client.yml's for this build (to try a client on Spark before switching).
+    keep_intermediate: write the matching's intermediate tables into scv.duckdb too (slower)."""
     client = load_client(name)
     engine = engine or client.config.engine
     inbox = (inbox or paths.inbox_dir(name)).resolve()
@@ -93,7 +98,7 @@ def run_build(
     if on_spark:
         spark.require_java()
     try:
-        worker = start_dbt(client, partial, build_id, engine)
+        worker = start_dbt(client, partial, build_id, engine, keep_intermediate)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
@@ -117,7 +122,7 @@ def run_build(
 
         if on_spark:
             clock = time.perf_counter()
-            spark.take_back(partial)
+            spark.take_back(partial, keep_intermediate)
             timings["copy_back"] = time.perf_counter() - clock
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
@@ -195,7 +200,7 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str
     return build.name
 
 
-def dbt_vars(client: Client) -> dict:
+def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
     """The vars a build passes to dbt: the client and its matching settings merged over the
     defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
     build would make dbt re-parse the whole project every time.)"""
@@ -204,25 +209,27 @@ def dbt_vars(client: Client) -> dict:
     project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
     matching = dict(project["vars"]["matching"])
     matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
-    return {"client": client.name, "matching": matching}
+    kept = {"keep_intermediate": True} if keep_intermediate else {}  # absent by default: no re-parse
+    return {"client": client.name, "matching": matching, **kept}
 
 
-def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duckdb") -> subprocess.Popen:
+def start_dbt(
+    client: Client, build_dir: Path, build_id: str, engine: str = "duckdb", keep_intermediate: bool = False
+) -> subprocess.Popen:
     """dbt build for this client only (its folder, the shared models and the seeds), started
     now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
-    command = [
+    logging = [
         "--no-use-colors",
         "--log-format",
         "json",
-        "--log-level",
-        "info",
         "--log-level-file",
         "info",
         "--log-format-file",
         "text",
         "--log-path",
         str(build_dir / "logs"),
-        "build",
+    ]
+    project = [
         "--project-dir",
         str(paths.repo_root()),
         "--profiles-dir",
@@ -231,13 +238,14 @@ def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duc
         _dbt_target_name(engine),
         "--target-path",
         str(_dbt_target(client, engine)),
-        "--select",
-        f"path:models/clients/{client.name}",
-        "path:models/shared",
-        "path:seeds",
         "--vars",
-        json.dumps(dbt_vars(client)),
+        json.dumps(dbt_vars(client, keep_intermediate)),
     ]
+    select = ["--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds"]
+    # The parse is quiet on the console: its errors come again from the build, which parses
+    # itself when handed no manifest. They are in the build's dbt.log all the same.
+    parse = [*logging, "--log-level", "none", "parse", *project]
+    command = [*logging, "--log-level", "info", "build", *project, *select]
     env = {
         **os.environ,
         # Relative to dbt's working directory, the build: a profile that names a different path
@@ -248,7 +256,7 @@ def start_dbt(client: Client, build_dir: Path, build_id: str, engine: str = "duc
     }
     # Spark's JVM writes its warnings to stderr: they go to the build's logs, not the console.
     stderr = build_dir / "logs" / "spark.log" if engine == "spark" else None
-    return dbt_worker.start(command, env, build_dir, stderr)
+    return dbt_worker.start(command, parse, env, build_dir, stderr)
 
 
 def _dbt_target_name(engine: str) -> str:

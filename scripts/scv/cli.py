@@ -127,12 +127,18 @@ def build(
         Engine | None,
         typer.Option(help="Build on this engine instead of client.yml's (to try a client on Spark)."),
     ] = None,
+    keep_intermediate: Annotated[
+        bool,
+        typer.Option(help="Also keep the matching's intermediate tables in scv.duckdb, to look into a match."),
+    ] = False,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
     from scv import github
     from scv.build import run_build
 
-    result = run_build(client, inbox, engine=engine.value if engine else None)
+    result = run_build(
+        client, inbox, engine=engine.value if engine else None, keep_intermediate=keep_intermediate
+    )
     github.set_output("build_id", result.build_id)  # for the next steps of a workflow
     github.set_output("build_dir", str(result.path))
     raise typer.Exit(0 if result.verdict != "fail" else 1)

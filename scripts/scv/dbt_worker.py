@@ -1,15 +1,19 @@
 """dbt in a child process that is started before it is needed.
 
-Importing dbt takes about five seconds, as long as loading a million-record delivery. The
-build starts this worker first; it imports dbt while the delivery loads, then waits for a
-"go" line on stdin and runs one dbt command in-process (dbtRunner), with the logging and
-exit code of the `dbt` command line. It stays a separate process because dbt holds the DuckDB
-file open and keeps global state that must not leak into the next build.
+Importing dbt takes about five seconds, and reading the project a few more: together as long
+as loading a million-record delivery. The build starts this worker first; it imports dbt and
+parses the project (`dbt parse`, which touches no data) while the delivery loads, then waits
+for a "go" line on stdin and runs one dbt command in-process (dbtRunner) on that manifest,
+with the logging and exit code of the `dbt` command line. When the parse fails (a broken model
+in a change request), the command parses again itself and reports the error as usual. The
+worker stays a separate process because dbt holds the DuckDB file open and keeps global state
+that must not leak into the next build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -19,9 +23,12 @@ from pathlib import Path
 from scv.errors import ScvError
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path, stderr: Path | None = None) -> subprocess.Popen:
-    """stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
-    command = [sys.executable, "-m", "scv.dbt_worker", *args]
+def start(
+    args: list[str], parse_args: list[str], env: dict[str, str], cwd: Path, stderr: Path | None = None
+) -> subprocess.Popen:
+    """args: the dbt command to run on "go"; parse_args: the `dbt parse` to run before it.
+    stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
+    command = [sys.executable, "-m", "scv.dbt_worker", json.dumps({"parse": parse_args, "run": args})]
     # A session of its own: `stop` can then end the worker and whatever it started (Spark's JVM).
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
     pipes["start_new_session"] = True
@@ -51,9 +58,11 @@ def go(worker: subprocess.Popen) -> None:
 def main() -> None:
     from dbt.cli.main import dbtRunner
 
+    commands = json.loads(sys.argv[1])
+    parsed = dbtRunner().invoke(commands["parse"])
     if sys.stdin.readline().strip() != "go":
         sys.exit(3)  # the build stopped before dbt was needed
-    result = dbtRunner().invoke(sys.argv[1:])
+    result = dbtRunner(manifest=parsed.result if parsed.success else None).invoke(commands["run"])
     sys.stdout.flush()
     # The dbt command line's codes: 0 success, 1 failures in the run, 2 dbt itself failed.
     os._exit(0 if result.success else (2 if result.exception is not None else 1))

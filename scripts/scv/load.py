@@ -88,11 +88,12 @@ def load_delivery(
         finally:
             cursor.close()
 
-    # Two sources at a time: while one spends its time in Python (a workbook, a re-encoding),
-    # DuckDB parses another's CSV on the other core.
+    # Two sources at a time: while one spends its time in Python (a workbook, JSON lines), DuckDB
+    # parses another's CSV on the other core. The Python ones start first, as they take longest.
+    started = sorted(deliveries, key=lambda d: (d[1].format == "csv", -sum(p.stat().st_size for p in d[2])))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(load_source, *delivery) for delivery in deliveries]
-        return [info for future in futures for info in future.result()]
+        futures = {delivery[0]: pool.submit(load_source, *delivery) for delivery in started}
+        return [info for index, _, _ in deliveries for info in futures[index].result()]
 
 
 def _load_file(
@@ -271,24 +272,22 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
 
 
 def _insert(con, relation: str, source: Source, path: Path, into: str, info: LoadedFile) -> None:
-    """Rows with an empty key go to rejects too: they cannot be traced back to the client's system."""
+    """Rows with an empty key go to rejects too: they cannot be traced back to the client's system.
+    They are few, so every row goes in first and those few move out after: one pass over the file."""
     key = source.key.replace('"', '""')
-    con.execute(
-        f"create or replace temp table _loaded as select *, '{_sql_str(path.name)}' as _scv_file "
-        f"from ({relation})"
-    )
-    blank = f"coalesce(regexp_full_match(\"{key}\", '\\s*'), true)"
-    (empty,) = con.execute(f"select count(*) from _loaded where {blank}").fetchone()
+    table, file = f"raw.{source.name}", _sql_str(path.name)
+    ((loaded,),) = con.execute(f"{into} select *, '{file}' as _scv_file from ({relation})").fetchall()
+    blank = f"_scv_file = '{file}' and coalesce(regexp_full_match(\"{key}\", '\\s*'), true)"
+    ((empty,),) = con.execute(f"select count(*) from {table} where {blank}").fetchall()
     if empty:
         con.execute(
             f"insert into raw.rejects select ?, ?, null, 'EMPTY KEY', ?, 'the key column is empty', "
-            f"cast(to_json(_loaded) as varchar) from _loaded where {blank}",
+            f"cast(to_json(r) as varchar) from {table} as r where {blank}",
             [source.name, path.name, source.key],
         )
-    con.execute(f"{into} select * from _loaded where not ({blank})")
-    info.rows += con.execute(f"select count(*) from _loaded where not ({blank})").fetchone()[0]
+        con.execute(f"delete from {table} where {blank}")
+    info.rows += loaded - empty
     info.rejected_rows += empty
-    con.execute("drop table _loaded")
 
 
 def _load_arrow(con, table: pa.Table, source: Source, path: Path, into: str, info: LoadedFile) -> None:

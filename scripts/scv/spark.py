@@ -63,9 +63,10 @@ def hand_over(con: duckdb.DuckDBPyConnection, build_dir: Path) -> list[str]:
     return tables
 
 
-def take_back(build_dir: Path) -> list[str]:
+def take_back(build_dir: Path, keep_intermediate: bool = False) -> list[str]:
     """The tables dbt built on Spark, copied into scv.duckdb under the same schema and name as a
-    DuckDB build gives them; returns their names. Views are not copied: their SQL is Spark's."""
+    DuckDB build gives them; returns their names. Views are not copied: their SQL is Spark's.
+    Nor are the intermediate models, unless asked: a DuckDB build keeps them in memory only."""
     logs = build_dir / "logs"
     if not (logs / "run_results.json").exists() or not (logs / "manifest.json").exists():
         return []
@@ -80,6 +81,8 @@ def take_back(build_dir: Path) -> list[str]:
         for unique_id in sorted(built):
             node = nodes.get(unique_id)
             if node is None or node["config"].get("materialized") not in ("table", "incremental", "seed"):
+                continue
+            if node["schema"] == "intermediate" and not keep_intermediate:
                 continue
             schema, name = node["schema"], node["alias"]
             folder = warehouse(build_dir) / (name if schema == "default" else f"{schema}.db/{name}")
