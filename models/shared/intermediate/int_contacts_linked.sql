@@ -1,7 +1,7 @@
 {#- Records linked through their matched pairs: the connected components of the matches
     (every record gets the smallest record_index it is linked to), before int_contacts_clustered
     re-splits the oversized ones. A model of its own so that the second pass reads a table:
-    Spark's connected_components runs its rounds as queries, which cannot see a CTE. -#}
+    connected_components runs its rounds as queries, which cannot see a CTE. -#}
 
 {{ connected_components(
     "(select record_index as node from " ~ ref('int_contacts_normalised') ~ ")",
