@@ -242,6 +242,9 @@ def start_dbt(
         json.dumps(dbt_vars(client, keep_intermediate)),
     ]
     select = ["--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds"]
+    # dbt's unit tests check the SQL, not the delivery: the same for every build of the same
+    # code, so CI runs them (tests/test_build.py) and the weekly build does not.
+    select += ["--exclude-resource-type", "unit_test"]
     # The parse is quiet on the console: its errors come again from the build, which parses
     # itself when handed no manifest. They are in the build's dbt.log all the same.
     parse = [*logging, "--log-level", "none", "parse", *project]
