@@ -41,6 +41,39 @@ with_country as (
     left join countries on upper(trim(deduplicated.country)) = countries.country_code
 ),
 
+first_names as (
+    -- Each distinct name is normalised once and joined back: a million records have a few
+    -- thousand first names, and the string work is most of this model's cost.
+    select
+        names.first_name,
+        {{ proper_case('names.first_name') }} as first_name_proper,
+        names.first_name_key,
+        coalesce(nicknames.formal_name, names.first_name_key) as first_name_canonical,
+        left(names.first_name_key, 1) as first_initial
+    from (
+        select
+            distinct_names.first_name,
+            {{ fold_letters('distinct_names.first_name') }} as first_name_key
+        from (select distinct first_name from deduplicated) as distinct_names
+    ) as names
+    left join nicknames on names.first_name_key = nicknames.nickname
+),
+
+last_names as (
+    select
+        names.last_name,
+        {{ proper_case('names.last_name') }} as last_name_proper,
+        {{ fold_letters('names.last_name') }} as last_name_key
+    from (select distinct last_name from deduplicated) as names
+),
+
+organisations as (
+    select
+        names.organisation,
+        {{ normalise_organisation('names.organisation') }} as organisation_key
+    from (select distinct organisation from deduplicated) as names
+),
+
 keyed as (
     select
         with_country.*,
@@ -48,13 +81,10 @@ keyed as (
         cast(row_number() over (order by with_country.source, with_country.source_record_id) as bigint)
             as record_index,
         {{ normalise_email('email') }} as email_key,
-        {{ fold_letters('first_name') }} as first_name_key,
-        {{ fold_letters('last_name') }} as last_name_key,
         {{ normalise_postcode('postcode') }} as postcode_key,
         {{ normalise_phone('phone', 'country_code') }} as phone_key,
         {{ normalise_orcid('orcid') }} as orcid_key,
-        {{ normalise_customer_number('customer_number') }} as customer_number_key,
-        {{ normalise_organisation('organisation') }} as organisation_key
+        {{ normalise_customer_number('customer_number') }} as customer_number_key
     from with_country
 ),
 
@@ -65,8 +95,8 @@ normalised as (
         keyed.source_record_id,
         keyed.customer_number,
         coalesce(titles.title_normalised, keyed.title) as title,
-        {{ proper_case('keyed.first_name') }} as first_name,
-        {{ proper_case('keyed.last_name') }} as last_name,
+        first_names.first_name_proper as first_name,
+        last_names.last_name_proper as last_name,
         lower(keyed.email) as email,
         keyed.phone,
         keyed.organisation,
@@ -79,20 +109,22 @@ normalised as (
         keyed.email_key,
         {{ email_domain('keyed.email_key') }} as email_domain,
         free_mail_domains.domain is not null as is_free_mail,
-        keyed.first_name_key,
-        coalesce(nicknames.formal_name, keyed.first_name_key) as first_name_canonical,
-        left(keyed.first_name_key, 1) as first_initial,
-        keyed.last_name_key,
+        first_names.first_name_key,
+        first_names.first_name_canonical,
+        first_names.first_initial,
+        last_names.last_name_key,
         keyed.postcode_key,
         {{ postcode_district('keyed.postcode_key', 'keyed.country_code') }} as postcode_district,
         keyed.phone_key,
         keyed.orcid_key,
         keyed.customer_number_key,
-        keyed.organisation_key
+        organisations.organisation_key
     from keyed
+    left join first_names on keyed.first_name = first_names.first_name
+    left join last_names on keyed.last_name = last_names.last_name
+    left join organisations on keyed.organisation = organisations.organisation
     left join titles on lower(keyed.title) = titles.title
     left join free_mail_domains on {{ email_domain('keyed.email_key') }} = free_mail_domains.domain
-    left join nicknames on keyed.first_name_key = nicknames.nickname
 )
 
 select * from normalised
