@@ -10,26 +10,34 @@ matchable as (
     select * from {{ ref('int_contacts_matchable') }}
 ),
 {% for rule in rules %}
+{%- set n = loop.index %}
 
-block_{{ loop.index }} as (
-    select * from (
-        select
-            record_index,
-            {{ rule | join(', ') }},
-            count(*) over (partition by {{ rule | join(', ') }}) as block_size
-        from matchable
-        where {{ rule | join(' is not null and ') }} is not null
-    ) as blocked
-    where block_size <= {{ match_setting('max_block_size') }}
+blocks_{{ n }} as (
+    -- Sizes by grouping, not a window over every record: a block of one pairs with nobody.
+    select
+        {{ rule | join(', ') }}
+    from matchable
+    where {{ rule | join(' is not null and ') }} is not null
+    group by {{ rule | join(', ') }}
+    having count(*) between 2 and {{ match_setting('max_block_size') }}
 ),
 
-pairs_{{ loop.index }} as (
+block_{{ n }} as (
+    select
+        matchable.record_index,
+        {% for key in rule %}matchable.{{ key }}{{ ", " if not loop.last }}{% endfor %}
+    from matchable
+    inner join blocks_{{ n }}
+        on {% for key in rule %}matchable.{{ key }} = blocks_{{ n }}.{{ key }}{{ " and " if not loop.last }}{% endfor %}
+),
+
+pairs_{{ n }} as (
     select
         l.record_index as record_index_l,
         r.record_index as record_index_r,
-        {{ loop.index }} as rule_number
-    from block_{{ loop.index }} as l
-    inner join block_{{ loop.index }} as r
+        {{ n }} as rule_number
+    from block_{{ n }} as l
+    inner join block_{{ n }} as r
         on
             {% for key in rule %}l.{{ key }} = r.{{ key }}{{ " and " if not loop.last }}{% endfor %}
             and l.record_index < r.record_index
