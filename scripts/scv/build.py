@@ -220,8 +220,6 @@ def start_dbt(
     now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
     logging = [
         "--no-use-colors",
-        "--log-format",
-        "json",
         "--log-level-file",
         "info",
         "--log-format-file",
@@ -245,10 +243,11 @@ def start_dbt(
     # dbt's unit tests check the SQL, not the delivery: the same for every build of the same
     # code, so CI runs them (tests/test_build.py) and the weekly build does not.
     select += ["--exclude-resource-type", "unit_test"]
-    # The parse is quiet on the console: its errors come again from the build, which parses
-    # itself when handed no manifest. They are in the build's dbt.log all the same.
+    # Nothing on the console: the worker reports results and errors itself (dbt_worker._report),
+    # and the build's dbt.log has the whole story. The parse's errors come again from the
+    # build, which parses itself when handed no manifest.
     parse = [*logging, "--log-level", "none", "parse", *project]
-    command = [*logging, "--log-level", "info", "build", *project, *select]
+    command = [*logging, "--log-level", "none", "build", *project, *select]
     env = {
         **os.environ,
         # Relative to dbt's working directory, the build: a profile that names a different path
