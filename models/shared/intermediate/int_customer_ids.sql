@@ -57,7 +57,7 @@ minted as (
         clusters.cluster_id,
         'C' || upper(substr(md5(clusters.first_record_key), 1, 12)) as candidate,
         'C' || upper(substr(
-            md5(clusters.first_record_key || ':' || '{{ env_var("SCV_BUILD_ID", "local") }}'),
+            md5(clusters.first_record_key || ':' || {{ build_id() }}),
             1, 12
         )) as salted
     from clusters

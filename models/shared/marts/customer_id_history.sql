@@ -84,7 +84,7 @@ select
 from previous_history
 union all
 select
-    '{{ env_var("SCV_BUILD_ID", "local") }}' as build_id,
+    {{ build_id() }} as build_id,
     customer_id,
     previous_customer_id,
     change_type,
