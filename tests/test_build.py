@@ -131,18 +131,19 @@ def test_intermediate_tables_stay_in_memory_unless_kept(scv, repo, tmp_path):
     assert not {t for t in tables(first) if t[0] == "intermediate"}
     assert ("intermediate", "int_contact_pairs_scored") in tables(kept)
 
-    # dbt's unit tests (normalisation, hub keys, scoring) run here, in CI, not in every weekly
-    # build: they need the models' parents, which the kept build has.
+    # dbt's unit tests (normalisation, hub keys, scoring) and the seeds' tests run here, in CI,
+    # not in every weekly build: the unit tests need the models' parents, which the kept build has.
     from scv.build import dbt_vars
     from scv.config import load_client
 
     dbt = Path(sys.executable).with_name("dbt")
     vars_ = json.dumps(dbt_vars(load_client("demo"), keep_intermediate=True))
     unit = subprocess.run(
-        [dbt, "--no-use-colors", "test", "--select", "test_type:unit", "--project-dir", repo, "--profiles-dir", repo,
+        [dbt, "--no-use-colors", "test", "--select", "test_type:unit", "resource_type:test,path:seeds", "--project-dir", repo, "--profiles-dir", repo,
          "--target-path", tmp_path / "dbt-target", "--vars", vars_],
         env={**os.environ, "SCV_DUCKDB_PATH": str(kept / "scv.duckdb")},
         cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert unit.returncode == 0, unit.stdout[-3000:]
-    assert len(re.findall(r"\d of 3 PASS ", unit.stdout)) == 3 and "ERROR=0" in unit.stdout, unit.stdout[-3000:]
+    passed = re.findall(r"\d+ of 14 PASS ", unit.stdout)  # 3 unit tests, 11 on the seeds
+    assert len(passed) == 14 and "ERROR=0" in unit.stdout, unit.stdout[-3000:]

@@ -240,9 +240,10 @@ def start_dbt(
         json.dumps(dbt_vars(client, keep_intermediate)),
     ]
     select = ["--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds"]
-    # dbt's unit tests check the SQL, not the delivery: the same for every build of the same
-    # code, so CI runs them (tests/test_build.py) and the weekly build does not.
-    select += ["--exclude-resource-type", "unit_test"]
+    # dbt's unit tests check the SQL, and the seeds' tests the seed files, not the delivery: the
+    # same for every build of the same commit, so CI runs them (tests/test_build.py) and the
+    # weekly build does not.
+    select += ["--exclude-resource-type", "unit_test", "--exclude", "resource_type:test,path:seeds"]
     # Nothing on the console: the worker reports results and errors itself (dbt_worker._report),
     # and the build's dbt.log has the whole story. The parse's errors come again from the
     # build, which parses itself when handed no manifest.
