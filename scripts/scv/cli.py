@@ -129,7 +129,7 @@ def build(
     ] = None,
     keep_intermediate: Annotated[
         bool,
-        typer.Option(help="Also keep the matching's intermediate tables in scv.duckdb, to look into a match."),
+        typer.Option(help="Keep the matching's intermediate tables in scv.duckdb too, to look into a match."),
     ] = False,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""

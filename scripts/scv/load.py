@@ -317,9 +317,12 @@ def _read_xlsx(path: Path, source: Source, where: str) -> pa.Table:
     records = [row for row in rows[1:] if row.count("") + row.count(None) < len(row)]
     width = len(header)
     records = [row if len(row) >= width else [*row, *[None] * (width - len(row))] for row in records]
+    # Column by column; cells beyond the header's last column (rows are at least as wide) are left out.
     columns = dict.fromkeys(header, ())
-    columns.update(zip(header, zip(*records)))  # column by column
-    return pa.table({name: _text_column(values) for name, values in columns.items()}) if header else pa.table({})
+    columns.update(zip(header, zip(*records, strict=False), strict=False))
+    if not header:
+        return pa.table({})
+    return pa.table({name: _text_column(values) for name, values in columns.items()})
 
 
 def _text_column(values: tuple) -> pa.Array:

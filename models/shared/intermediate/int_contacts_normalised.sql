@@ -45,33 +45,33 @@ first_names as (
     -- Each distinct name is normalised once and joined back: a million records have a few
     -- thousand first names, and the string work is most of this model's cost.
     select
-        names.first_name,
-        {{ proper_case('names.first_name') }} as first_name_proper,
-        names.first_name_key,
-        coalesce(nicknames.formal_name, names.first_name_key) as first_name_canonical,
-        left(names.first_name_key, 1) as first_initial
+        spellings.first_name,
+        {{ proper_case('spellings.first_name') }} as first_name_proper,
+        spellings.first_name_key,
+        coalesce(nicknames.formal_name, spellings.first_name_key) as first_name_canonical,
+        left(spellings.first_name_key, 1) as first_initial
     from (
         select
             distinct_names.first_name,
             {{ fold_letters('distinct_names.first_name') }} as first_name_key
         from (select distinct first_name from deduplicated) as distinct_names
-    ) as names
-    left join nicknames on names.first_name_key = nicknames.nickname
+    ) as spellings
+    left join nicknames on spellings.first_name_key = nicknames.nickname
 ),
 
 last_names as (
     select
-        names.last_name,
-        {{ proper_case('names.last_name') }} as last_name_proper,
-        {{ fold_letters('names.last_name') }} as last_name_key
-    from (select distinct last_name from deduplicated) as names
+        spellings.last_name,
+        {{ proper_case('spellings.last_name') }} as last_name_proper,
+        {{ fold_letters('spellings.last_name') }} as last_name_key
+    from (select distinct last_name from deduplicated) as spellings
 ),
 
 organisations as (
     select
-        names.organisation,
-        {{ normalise_organisation('names.organisation') }} as organisation_key
-    from (select distinct organisation from deduplicated) as names
+        spellings.organisation,
+        {{ normalise_organisation('spellings.organisation') }} as organisation_key
+    from (select distinct organisation from deduplicated) as spellings
 ),
 
 keyed as (
