@@ -19,7 +19,8 @@
     {%- set name = this.identifier ~ '__components_' ~ local_md5(nodes ~ edges)[:8] -%}
     {%- set state = namespace(last=0, done=false) -%}
     {%- set edges_table = scv.round_relation(name ~ '_edges') -%}
-    {%- if execute -%}
+    {#- Only when the model is built: `dbt compile` and `dbt docs generate` compile it too. -#}
+    {%- if execute and flags.WHICH in ('build', 'run') -%}
         {%- do run_query('drop table if exists ' ~ edges_table) -%}
         {%- do run_query(
             scv.round_table(edges_table)
