@@ -103,6 +103,22 @@ def test_failed_dbt_test_gives_verdict_fail_and_exit_1(scv, repo, tmp_path):
     assert "accepted_values_stg_demo__shop_orders_currency_code" in result.out
 
 
+def test_a_model_that_does_not_compile_fails_the_build_with_dbts_error(scv, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    assert scv("build", "demo", "--inbox", inbox).code == 0  # leaves its results in dbt's target folder
+    model = repo / "models" / "shared" / "marts" / "source_overlap.sql"
+    model.write_text(model.read_text() + "\n-- {{ ref('no_such_model') }}\n")
+
+    result = scv("build", "demo", "--inbox", inbox)
+
+    assert result.code == 1
+    latest = sorted((tmp_path / "home" / "builds" / "demo").iterdir())[-1]
+    meta = json.loads((latest / "build.json").read_text())
+    assert meta["verdict"] == "fail" and meta["dbt"]["results"] == {}  # not the last build's results
+    check = next(c for c in meta["checks"] if c["name"] == "dbt build")
+    assert "depends on a node named 'no_such_model'" in check["detail"]
+
+
 def test_scaffolded_client_builds(scv, repo, tmp_path):
     assert scv("client", "new", "acme_books").code == 0
     inbox = tmp_path / "acme"

@@ -249,6 +249,10 @@ def start_dbt(
     # build, which parses itself when handed no manifest.
     parse = [*logging, "--log-level", "none", "parse", *project]
     command = [*logging, "--log-level", "none", "build", *project, *select]
+    # The target folder is kept between builds (partial parsing), but not the last build's results:
+    # a build that stops before running anything must not report them as its own.
+    for stale in ("run_results.json", "manifest.json"):
+        (_dbt_target(client, engine) / stale).unlink(missing_ok=True)
     env = {
         **os.environ,
         # Relative to dbt's working directory, the build: a profile that names a different path
