@@ -113,6 +113,7 @@ class Weeks:
     home: Path
     week1: str
     week2: str
+    consoles: tuple[str, ...] = ()  # what each week's `scv build` printed
 
 
 @pytest.fixture(scope="session")
@@ -122,15 +123,16 @@ def two_weeks(tmp_path_factory: pytest.TempPathFactory) -> Weeks:
 
     base = tmp_path_factory.mktemp("weeks")
     env = {"SCV_REPO": str(copy_repo(base / "repo")), "SCV_HOME": str(base / "home"), "COLUMNS": "200"}
-    ids = []
+    ids, consoles = [], []
     for week in (1, 2):
         inbox = write_week(base / f"inbox-{week}", week)
         built = scv_process("build", "demo", "--inbox", inbox, env=env)
         assert built.returncode == 0, built.stdout + built.stderr
+        consoles.append(built.stdout + built.stderr)
         ids.append(sorted(p.name for p in (base / "home" / "builds" / "demo").iterdir())[-1])
         reported = scv_process("report", "demo", ids[-1], env=env)
         assert reported.returncode == 0, reported.stdout + reported.stderr
-    return Weeks(Path(env["SCV_REPO"]), Path(env["SCV_HOME"]), *ids)
+    return Weeks(Path(env["SCV_REPO"]), Path(env["SCV_HOME"]), *ids, consoles=tuple(consoles))
 
 
 @pytest.fixture

@@ -73,6 +73,13 @@ def test_build_with_a_malformed_row_counts_it_and_keeps_every_good_record(scv, r
     assert not list(build.parent.glob(".*partial")), "a partial build directory was left behind"
 
 
+def test_a_weekly_build_prints_no_warnings(two_weeks):
+    # What the operations team reads on the console: progress and the result, never Python's
+    # warnings (a stray "leaked semaphore objects" came from dbt's worker exiting).
+    for console in two_weeks.consoles:
+        assert console and not re.search(r"(?i)warning|traceback|leaked", console), console
+
+
 def test_build_of_a_file_in_an_undeclared_encoding_stops_with_one_line(scv, repo, tmp_path):
     inbox = write_delivery(tmp_path / "inbox")
     events = inbox / "event_registrations.txt"

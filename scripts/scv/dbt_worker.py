@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing.util
 import os
 import signal
 import subprocess
@@ -65,6 +66,10 @@ def main() -> None:
     runner = dbtRunner(manifest=parsed.result if parsed.success else None, callbacks=[_report])
     result = runner.invoke(commands["run"])
     sys.stdout.flush()
+    # os._exit skips the interpreter's slow teardown, and with it multiprocessing's exit hook that
+    # unlinks the adapters' semaphores: run that hook, or its resource tracker warns of "leaked
+    # semaphore objects" on the build's console.
+    multiprocessing.util._run_finalizers(0)
     # The dbt command line's codes: 0 success, 1 failures in the run, 2 dbt itself failed.
     os._exit(0 if result.success else (2 if result.exception is not None else 1))
 
