@@ -151,6 +151,29 @@ def test_every_attack_class_in_a_labelled_log_is_found(scv, repo, tmp_path):
     assert f"deny {OPERATIONS};" not in deny
 
 
+def test_a_botnet_reads_as_one_row_per_network_and_every_address_stays_in_the_json(scv, repo, tmp_path):
+    allow_office(repo)
+    logs = Logs()
+    start = four_normal_days(logs)
+    # 30 addresses of one /24 and 2 of another probe the live site for its .env, a few times each.
+    botnet = [f"45.155.206.{i}" for i in range(1, 31)] + ["185.220.101.7", "185.220.101.8"]
+    for n, ip in enumerate(botnet):
+        for k in range(3):
+            at = start + timedelta(hours=30, minutes=n, seconds=k)
+            logs.add("demo.live.access.log", at, access_line(ip, at, "GET /.env HTTP/1.1", 403, "curl/8.5"))
+
+    result = audit_files(scv, logs.write(tmp_path / "logs"), tmp_path / "out")
+
+    assert result.code == 0, result.out + result.err
+    probes = [f for f in report(tmp_path / "out")["findings"] if f["rule"] == "sensitive_probe"]
+    assert sorted(f["address"] for f in probes) == sorted(botnet)  # the JSON: one finding per address
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert "30 addresses in 45.155.206.0/24 on demo live: 90 in all" in page
+    assert "2 addresses in 185.220.101.0/24 on demo live: 6 in all" in page
+    assert "45.155.206.17: 3 probe(s) for sensitive files" not in page  # 4 of the 30 are shown
+    assert "… and 26 more address(es) in report.json" in page
+
+
 def test_both_formats_and_unparseable_lines_counted(scv, repo, tmp_path):
     allow_office(repo)
     at = days_ago(1)

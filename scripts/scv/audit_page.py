@@ -6,6 +6,7 @@ timeline), where (a panel per client site, the servers' SSH), and last how the l
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from scv import charts, detect, pages
@@ -15,6 +16,10 @@ SEVERITY_COLOURS = {"critical": "#b91c1c", "high": "#c2410c", "medium": "#b45309
 # frequent first) and counts the rest per rule; report.json has them all.
 SHOWN = 50
 LOW_SHOWN = 200
+# Attacks come from botnets and hosting ranges: one rule firing for many addresses of the same
+# network on the same site reads as one row (report.json keeps a finding per address). A /24 for
+# IPv4 (the unit providers hand out and deny lists block); a /64 for IPv6 (one subscriber).
+NETWORK_PREFIX = {4: 24, 6: 64}
 
 
 def write_page(path: Path, report: dict) -> Path:
@@ -58,11 +63,13 @@ def write_page(path: Path, report: dict) -> Path:
                     title=f"Requests per day for {s['client']} {s['env']}",
                     bar_height=12,
                 ),
-                "site_findings": [
-                    f
-                    for f in report["findings"]
-                    if f["client"] == s["client"] and f["env"] == s["env"] and f["severity"] != "low"
-                ],
+                "site_findings": group_by_network(
+                    [
+                        f
+                        for f in report["findings"]
+                        if f["client"] == s["client"] and f["env"] == s["env"] and f["severity"] != "low"
+                    ]
+                ),
             }
         )
     findings = report["findings"]
@@ -75,11 +82,13 @@ def write_page(path: Path, report: dict) -> Path:
         title=title,
         r=report,
         worst=worst,
-        urgent=[f for f in findings if f["severity"] in ("critical", "high")],
+        urgent=group_by_network([f for f in findings if f["severity"] in ("critical", "high")]),
         urgent_by_rule=_count_by(findings, "critical") + _count_by(findings, "high"),
-        medium=[f for f in findings if f["severity"] == "medium"],
+        urgent_findings=counts.get("critical", 0) + counts.get("high", 0),
+        medium=group_by_network([f for f in findings if f["severity"] == "medium"]),
         medium_by_rule=_count_by(findings, "medium"),
-        low=[f for f in findings if f["severity"] == "low"],
+        medium_findings=counts.get("medium", 0),
+        low=group_by_network([f for f in findings if f["severity"] == "low"]),
         low_by_rule=_count_by(findings, "low"),
         shown=SHOWN,
         low_shown=LOW_SHOWN,
@@ -98,12 +107,62 @@ def write_page(path: Path, report: dict) -> Path:
     )
 
 
-def _count_by(findings: list[dict], severity: str) -> list[tuple[str, int, int]]:
-    """(rule, findings, occurrences) for one severity, most findings first."""
-    by: dict[str, list[int]] = {}
+def _count_by(findings: list[dict], severity: str) -> list[tuple[str, str, int, int, int]]:
+    """(title, severity, findings, networks, occurrences) per rule of one severity, most findings first."""
+    by: dict[str, tuple[list[int], set[str]]] = {}
     for f in findings:
         if f["severity"] == severity:
-            entry = by.setdefault(f["rule"], [0, 0])
-            entry[0] += 1
-            entry[1] += f["count"] or 0
-    return sorted(((r, n, c) for r, (n, c) in by.items()), key=lambda t: -t[1])
+            counts, networks = by.setdefault(f["rule"], ([0, 0], set()))
+            counts[0] += 1
+            counts[1] += f["count"] or 0
+            if net := network(f["address"]):
+                networks.add(net)
+    rows = [(detect.RULE[r].title, severity, n, len(nets), c) for r, ((n, c), nets) in by.items()]
+    return sorted(rows, key=lambda t: -t[2])
+
+
+def network(address: str | None) -> str | None:
+    """The network an address is grouped in (NETWORK_PREFIX), or None for no address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    return str(ipaddress.ip_network(f"{ip}/{NETWORK_PREFIX[ip.version]}", strict=False))
+
+
+def group_by_network(findings: list[dict]) -> list[dict]:
+    """The findings as rows for people: those of one rule, severity and site from two or more
+    addresses of one network become one row, in the place of its worst member. Critical findings
+    stay one per address: each is an incident of its own."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in findings:
+        net = network(f["address"]) if f["severity"] != "critical" else None
+        key = (f["rule"], f["severity"], f["client"], f["env"], f["server"], net or id(f))
+        groups.setdefault(key, []).append(f)
+    rows = []
+    for members in groups.values():
+        if len(members) == 1:
+            rows.append(members[0])
+            continue
+        first, net = members[0], network(members[0]["address"])
+        total = sum(m["count"] or 0 for m in members)
+        where = detect._site(first["client"], first["env"]) if first["client"] else first["server"]
+        # The page shows five examples a row: the worst four and how many more, when there are more.
+        shown = [m["message"] for m in members[: 5 if len(members) <= 5 else 4]]
+        if len(members) > len(shown):
+            shown.append(f"… and {len(members) - len(shown)} more address(es) in report.json")
+        rows.append(
+            {
+                **first,
+                "address": net,
+                "addresses": len(members),
+                "count": total,
+                "message": f"{len(members)} addresses in {net}"
+                + (f" on {where}" if where else "")
+                + f": {total:,} in all",
+                "first_seen": min(filter(None, (m["first_seen"] for m in members)), default=None),
+                "last_seen": max(filter(None, (m["last_seen"] for m in members)), default=None),
+                "examples": shown,
+            }
+        )
+    return rows
