@@ -613,3 +613,11 @@ def test_every_rule_is_documented_in_the_readme_with_its_severity():
     readme = (REPO / "README.md").read_text()
     for rule in RULES:
         assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
+
+
+def test_addresses_are_grouped_in_their_24_or_ipv6_64():
+    from scv.audit_page import network
+
+    assert network("45.155.206.17") == "45.155.206.0/24"
+    assert network("2001:db8:5:6:a::1") == "2001:db8:5:6::/64"
+    assert network("not an address") is None and network(None) is None
