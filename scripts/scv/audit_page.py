@@ -6,6 +6,7 @@ timeline), where (a panel per client site, the servers' SSH), and last how the l
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from pathlib import Path
 
@@ -121,6 +122,7 @@ def _count_by(findings: list[dict], severity: str) -> list[tuple[str, str, int, 
     return sorted(rows, key=lambda t: -t[2])
 
 
+@functools.cache  # thousands of addresses, each looked at by several of the page's lists
 def network(address: str | None) -> str | None:
     """The network an address is grouped in (NETWORK_PREFIX), or None for no address."""
     try:
