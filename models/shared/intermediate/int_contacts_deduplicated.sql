@@ -1,7 +1,9 @@
 {{ config(materialized='view') }}
 {#- The client's contacts (int_<client>__contacts_unioned), each source record once: exact
     duplicate rows of a delivery share a source_record_id, and the most recently updated is
-    kept. A view, so the shared models below it read one client-independent name. -#}
+    kept. Rows updated at the same time are told apart by their values, so the same delivery
+    always keeps the same row (and gives the same golden record). A view, so the shared models
+    below it read one client-independent name. -#}
 
 with
 
@@ -14,7 +16,21 @@ ranked as (
         *,
         row_number() over (
             partition by source, source_record_id
-            order by record_updated_at desc nulls last
+            order by
+                record_updated_at desc nulls last,
+                email asc nulls last,
+                phone asc nulls last,
+                last_name asc nulls last,
+                first_name asc nulls last,
+                title asc nulls last,
+                organisation asc nulls last,
+                address_line1 asc nulls last,
+                city asc nulls last,
+                postcode asc nulls last,
+                country asc nulls last,
+                orcid asc nulls last,
+                birth_date asc nulls last,
+                customer_number asc nulls last
         ) as duplicate_rank
     from unioned
     where source_record_id is not null
