@@ -16,7 +16,13 @@
     hash table of every node each round. -#}
 
 {% macro connected_components(nodes, edges, max_iterations=100) -%}
-    {%- set name = this.identifier ~ '__components_' ~ local_md5(nodes ~ edges)[:8] -%}
+    {#- One call per model: the rounds are named after it. -#}
+    {%- set name = this.identifier ~ '__components' -%}
+    {%- set result = scv.round_relation(name) -%}
+    {#- The last round is renamed `result`, which the model reads and then drops (the hook is
+        rendered when the model runs, where `this` is where the model is built): a kept build
+        (`scv build --keep-intermediate`) holds the models' tables, not their rounds. -#}
+    {{ config(post_hook="drop table if exists {{ scv.round_relation(this.identifier ~ '__components') }}") }}
     {%- set state = namespace(last=0, done=false) -%}
     {%- set edges_table = scv.round_relation(name ~ '_edges') -%}
     {#- Only when the model is built: `dbt compile` and `dbt docs generate` compile it too. -#}
@@ -63,14 +69,16 @@
             {%- set state.done = changed == 0 -%}
         {%- endfor -%}
         {%- do run_query('drop table ' ~ edges_table) -%}
+        {%- do run_query('drop table if exists ' ~ result) -%}
+        {%- do adapter.rename_relation(scv.round_relation(name ~ '_' ~ state.last), result) -%}
     {%- endif %}
-    select node, component, iteration from {{ scv.round_relation(name ~ '_' ~ state.last) }}
+    select node, component, iteration from {{ result }}
 {%- endmacro %}
 
 {% macro round_relation(identifier) -%}
     {#- A table of the rounds, beside the model being built (on DuckDB in the in-memory `work`
         database, see profiles.yml). -#}
-    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=identifier)) }}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=identifier, type='table')) }}
 {%- endmacro %}
 
 {% macro round_table(relation) -%}
