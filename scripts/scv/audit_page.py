@@ -148,7 +148,7 @@ def group_by_network(findings: list[dict]) -> list[dict]:
             continue
         first, net = members[0], network(members[0]["address"])
         total = sum(m["count"] or 0 for m in members)
-        where = detect._site(first["client"], first["env"]) if first["client"] else first["server"]
+        where = detect.site_label(first["client"], first["env"]) if first["client"] else first["server"]
         # The page shows five examples a row: the worst four and how many more, when there are more.
         shown = [m["message"] for m in members[: 5 if len(members) <= 5 else 4]]
         if len(members) > len(shown):
@@ -157,7 +157,6 @@ def group_by_network(findings: list[dict]) -> list[dict]:
             {
                 **first,
                 "address": net,
-                "addresses": len(members),
                 "count": total,
                 "message": f"{len(members)} addresses in {net}"
                 + (f" on {where}" if where else "")

@@ -418,7 +418,7 @@ def finding(
     }
 
 
-def _site(client: str | None, env: str | None) -> str:
+def site_label(client: str | None, env: str | None) -> str:
     return f"{client or 'unknown client'} {env}" if env else (client or "unknown client")
 
 
@@ -438,7 +438,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
             out.append(
                 finding(
                     "allowlist_leak",
-                    f"{ip} is on no allowlist for {_site(client, env)} and was served {served:,} of "
+                    f"{ip} is on no allowlist for {site_label(client, env)} and was served {served:,} of "
                     f"{requests:,} request(s)",
                     address=ip,
                     client=client,
@@ -453,7 +453,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
             out.append(
                 finding(
                     "denied_address",
-                    f"{ip} is on no allowlist for {_site(client, env)}: {requests:,} request(s) refused",
+                    f"{ip} is on no allowlist for {site_label(client, env)}: {requests:,} request(s) refused",
                     address=ip,
                     client=client,
                     env=env,
@@ -540,7 +540,7 @@ def _access_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
             out.append(
                 finding(
                     rule,
-                    f"{ip}: {peak:,} {what} within {minutes} minutes on {_site(client, env)} "
+                    f"{ip}: {peak:,} {what} within {minutes} minutes on {site_label(client, env)} "
                     f"({total:,} in the period)",
                     address=ip,
                     client=client,
@@ -567,7 +567,7 @@ def _per_address(
     ).fetchall()
     out = []
     for client, env, ip, n, first, last, examples, detail in rows:
-        message = f"{ip}: {n:,} {what} on {_site(client, env)}" + (f" ({detail})" if detail else "")
+        message = f"{ip}: {n:,} {what} on {site_label(client, env)}" + (f" ({detail})" if detail else "")
         out.append(
             finding(
                 rule,
@@ -637,7 +637,7 @@ def _volume_findings(
             out.append(
                 finding(
                     "volume_anomaly",
-                    f"{_site(client, env)}: {total:,} requests on {day}, {total / max(usual, 1):.1f}× "
+                    f"{site_label(client, env)}: {total:,} requests on {day}, {total / max(usual, 1):.1f}× "
                     f"its usual {usual:,.0f} a day (median of {len(earlier)} earlier days)",
                     client=client,
                     env=env,
@@ -791,7 +791,7 @@ def _error_log_findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
         out.append(
             finding(
                 "nginx_error",
-                f"{n} nginx error log entr{'y' if n == 1 else 'ies'} at {level} for {_site(client, env)}"
+                f"{n} nginx error log entr{'y' if n == 1 else 'ies'} at {level} for {site_label(client, env)}"
                 + (f" on {server}" if server else ""),
                 client=client,
                 env=env,
