@@ -14,6 +14,8 @@ TEST_WORKERS ?= 2
 # the production one).
 SCV_INVENTORY ?= playbooks/inventories/local
 
+# The benchmarks live outside the package and share the tests' tools (tests/support).
+BENCH := PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(VENV)/bin/python -m
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
 .PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean
@@ -79,25 +81,25 @@ demo: $(SYNCED) nginx ## Demo delivery -> build + check -> report -> test site -
 	@# the same promotion, pinned by the build's sealed manifest.
 	$(SCV) promote demo --build latest
 	@echo; echo "report    $(SCV_HOME)/sites/demo/test/current/report/index.html"; \
-	 $(VENV)/bin/python -m scv.sites demo
+	 $(VENV)/bin/python -m scv.release.sites demo
 
 up: $(SYNCED) nginx ## Start (or bring up to date) the local sites at client.yml's URLs: nginx under SCV_HOME.
 	$(ANSIBLE_PLAYBOOK) playbooks/site.yml
-	@$(VENV)/bin/python -m scv.sites
+	@$(VENV)/bin/python -m scv.release.sites
 
 down: $(SYNCED) ## Stop the local sites.
-	$(ANSIBLE_PLAYBOOK) playbooks/site.yml -e scv_sites_state=stopped
+	$(ANSIBLE_PLAYBOOK) playbooks/site.yml -e scv.release.sites_state=stopped
 
 screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo test site's report and site (served by nginx).
 	@[ -e $(SCV_HOME)/sites/demo/test/current ] || $(MAKE) demo
-	$(VENV)/bin/python -m scv.screenshots demo test
+	PYTHONPATH=$(CURDIR)/tests $(VENV)/bin/python -m support.screenshots demo test
 
 audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
 	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf
 
 lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
-	$(VENV)/bin/ruff check scripts tests
-	$(VENV)/bin/ruff format --check scripts tests
+	$(VENV)/bin/ruff check scripts tests benchmarks
+	$(VENV)/bin/ruff format --check scripts tests benchmarks
 	SCV_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(VENV)/bin/sqlfluff lint models --processes 2
 	$(SCV) client validate
 	$(SCV) uptime validate
@@ -112,19 +114,19 @@ unit: $(SYNCED) chromium java nginx sshd ## pytest only, two workers (much of th
 test: lint unit ## Everything CI runs: lint, then the tests.
 
 bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
-	$(VENV)/bin/python -m scv.bench $(BENCH_SCV_ARGS)
+	$(BENCH) benchmarks.scv_build $(BENCH_SCV_ARGS)
 
 bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (local) and on DuckDB: seconds and peak memory.
-	nice -n 10 $(VENV)/bin/python -m scv.bench --engines spark,duckdb --sizes $${BENCH_SPARK_SIZES:-1000000}
+	nice -n 10 $(BENCH) benchmarks.scv_build --engines spark,duckdb --sizes $${BENCH_SPARK_SIZES:-1000000}
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
-	$(VENV)/bin/python -m scv.bench_profile
+	$(BENCH) benchmarks.profile
 
 bench-audit: $(SYNCED) goaccess ## Audit a generated 5M-line access log (BENCH_AUDIT_LINES=N, BENCH_AUDIT_ARGS=--no-goaccess); lines/s, peak memory, goaccess.
-	$(VENV)/bin/python -m scv.bench_audit --lines $${BENCH_AUDIT_LINES:-5000000} $(BENCH_AUDIT_ARGS)
+	$(BENCH) benchmarks.audit --lines $${BENCH_AUDIT_LINES:-5000000} $(BENCH_AUDIT_ARGS)
 
 bench-uptime: $(SYNCED) ## `scv uptime check` of 1,000 endpoints on loopback (some slow, some down), 3 s timeout: seconds per run.
-	$(VENV)/bin/python -m scv.bench_uptime
+	$(BENCH) benchmarks.uptime
 
 # Uptime history is the ops-state branch, a clone of it at SCV_HOME/uptime. The git commands live
 # here, not in the workflow. In a workflow the token travels as an HTTP header in git's environment:
@@ -167,7 +169,7 @@ uptime-push: ## Commit SCV_HOME/uptime (history, incidents, status page) and pus
 	echo "uptime history: pushed $$(git log -1 --format='%h %s') to $$branch"
 
 bench-promote: $(SYNCED) nginx ## 20 promote/rollback cycles of a live site under continuous requests: failures, mixed releases, latency.
-	$(VENV)/bin/python -m scv.bench_promote
+	$(BENCH) benchmarks.promote
 
 servers-report: $(SYNCED) ## Upkeep report of SCV_INVENTORY's servers (SCV_HOME/servers/index.html); exit 1 when one is red.
 	$(SCV) servers report --inventory $(SCV_INVENTORY)
@@ -176,7 +178,7 @@ patch: $(SYNCED) ## Rolling patch of SCV_INVENTORY's servers, test before live (
 	ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook --inventory $(SCV_INVENTORY) playbooks/patch.yml $(PATCH_ARGS)
 
 bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in a copy of live (BENCH_PREVIEW_ARGS=--records N).
-	$(VENV)/bin/python -m scv.bench_preview $(BENCH_PREVIEW_ARGS)
+	$(BENCH) benchmarks.preview $(BENCH_PREVIEW_ARGS)
 
 clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-# What a build reads from the checkout; tests edit their own copy, never the real one.
-REPO_PARTS = [
-    "clients",
-    "models",
-    "macros",
-    "seeds",
-    "tests/dbt",
-    "dbt_project.yml",
-    "profiles.yml",
-    ".github",
-    "playbooks",
-    "uptime.yml",
-]
-
+from support.repo import copy_repo, scv_process
 
 # `make test` runs two pytest workers, each taking whole modules (--dist loadfile). The longest
 # modules go first so that they run side by side from the start instead of one of them running
 # alone at the end; the order inside a module is kept (the sites tests build on each other).
-LONGEST_FIRST = ["test_spark.py", "test_sites.py", "test_publish.py", "test_sites_ssh.py", "test_check.py"]
+LONGEST_FIRST = ["test_spark.py", "test_sites.py", "test_publish.py", "test_sites_ssh.py", "test_checks.py"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,34 +22,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
-def need(command: str) -> str:
-    """The path of a server or tool a test needs. Missing: skip locally, fail under CI=true."""
-    path = shutil.which(command)
-    if path is None:
-        message = f"{command} is not installed (the make target installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @dataclass
 class Result:
     code: int
     out: str
     err: str
-
-
-def copy_repo(root: Path) -> Path:
-    """A copy of the repository's client and model files at root (tests edit it freely)."""
-    root.mkdir(parents=True)
-    for part in REPO_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        elif source.exists():
-            shutil.copy2(source, root / part)
-    return root
 
 
 @pytest.fixture
@@ -99,12 +60,6 @@ def scv(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     return run
 
 
-def scv_process(*args: str | Path, env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
-    """`scv` as its own process, as a workflow step runs it."""
-    command = [str(Path(sys.executable).with_name("scv")), *map(str, args)]
-    return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, **kwargs)
-
-
 @dataclass
 class Weeks:
     """Two weekly builds of the demo client, week 1 then a clean week 2, with reports."""
@@ -119,7 +74,7 @@ class Weeks:
 @pytest.fixture(scope="session")
 def two_weeks(tmp_path_factory: pytest.TempPathFactory) -> Weeks:
     """Built once per test session: every real dbt build costs tens of seconds."""
-    from weeks import write_week
+    from support.weeks import write_week
 
     base = tmp_path_factory.mktemp("weeks")
     env = {"SCV_REPO": str(copy_repo(base / "repo")), "SCV_HOME": str(base / "home"), "COLUMNS": "200"}

@@ -1,0 +1,1 @@
+"""The `make bench-*` programs, outside the product package."""

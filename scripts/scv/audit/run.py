@@ -1,0 +1,664 @@
+"""`scv audit logs`: the daily audit of access, error and auth logs, for a person to read in two minutes.
+
+Fetch (logfetch: Fabric over SSH, only what is new) or take the files given, parse with DuckDB
+(logparse), run the rules (detect), and write SCV_HOME/audit/reports/<audit id>/: index.html on
+the shared base template and report.json. Any critical finding: exit 1, an SMS through Apprise
+and, with --open-issue (the workflow), a GitHub issue with them (`gh`, as uptime's incidents).
+
+History in SCV_HOME/audit/history.duckdb, written only by audits of servers (files given on the
+command line are a one-off look): requests per client, environment and day (the baseline of
+volume_anomaly) and every offender's first and last audit (new vs repeat offenders).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from scv.audit import fetch as logfetch
+from scv.audit import parse as logparse
+from scv.audit import rules as detect
+from scv.clients.config import AccessConfig
+from scv.core import paths
+from scv.core.errors import ScvError, display_path
+from scv.core.yamlfile import YamlFile
+
+DURATION = re.compile(r"^(\d+)([mhdw])$")
+ACCESS_NAME = re.compile(r"access[._-]|access\.log", re.IGNORECASE)
+
+
+@dataclass
+class AuditRun:
+    audit_id: str
+    out: Path
+    report: dict
+    findings: list[dict]
+    files: list[logparse.LogFile] = field(default_factory=list)
+    deny_list: Path | None = None
+    issue_body: Path | None = None  # critical-issue.md in the report folder, when something is critical
+    issue: str | None = None  # the GitHub issue opened for it
+    issue_error: str | None = None
+    alerted: int = 0  # alert targets that took the alert
+    alert_failed: int = 0  # and those that did not
+
+    @property
+    def critical(self) -> int:
+        return sum(1 for f in self.findings if f["severity"] == "critical")
+
+
+class Clock:
+    """Wall and CPU seconds per phase of the audit, for the report (and bench-audit)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, dict[str, float]] = {"seconds": {}, "cpu_seconds": {}}
+        self._last = (time.perf_counter(), time.process_time())
+
+    def lap(self, phase: str) -> None:
+        now = (time.perf_counter(), time.process_time())
+        self.laps["seconds"][phase] = round(now[0] - self._last[0], 3)
+        self.laps["cpu_seconds"][phase] = round(now[1] - self._last[1], 3)
+        self._last = now
+
+
+def parse_since(text: str | None) -> timedelta | None:
+    """'24h', '90m', '7d', '2w'; 'all' or None for no bound."""
+    if text is None or text == "all":
+        return None
+    m = DURATION.match(text.strip())
+    if not m:
+        raise ScvError(f"--since {text!r}: expected a duration such as 90m, 24h, 7d or 2w, or 'all'")
+    n, unit = int(m[1]), m[2]
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: n})
+
+
+def audit_dir() -> Path:
+    return paths.scv_home() / "audit"
+
+
+def default_inventory() -> Path:
+    return paths.repo_root() / "playbooks" / "inventories" / "local"
+
+
+def run_audit(
+    *,
+    since: str | None = None,
+    files: list[Path] | None = None,
+    inventory: Path | None = None,
+    out: Path | None = None,
+    deny_list: Path | None = None,
+    open_issue: bool = False,
+    advance=lambda what: None,
+) -> AuditRun:
+    started = datetime.now(UTC).replace(microsecond=0)
+    clock = Clock()
+    audit_id = started.strftime("%Y%m%dT%H%M%SZ")
+    inventory = inventory or default_inventory()
+    window = parse_since(since if since is not None else (None if files else "24h"))
+    since_at = started - window if window else None
+    out = out or audit_dir() / "reports" / audit_id
+    work = audit_dir() / "work" / audit_id
+    fetch_result: logfetch.FetchResult | None = None
+    servers: list[logfetch.Server] = []
+    if files:
+        log_files = [_given(path) for path in files]
+        for f in log_files:
+            f.since = since_at
+        operations: dict[str | None, list[dict]] = {None: _inventory_operations(inventory)}
+    else:
+        servers = logfetch.servers_from_inventory(inventory)
+        first_time = {s.name for s in servers if s.target not in logfetch.load_state()}
+        fetch_result = logfetch.fetch(servers, since_at, work / "fetched", advance)
+        log_files = fetch_result.files
+        for f in log_files:
+            # A server audited before: every byte not audited yet, however old. The first time:
+            # only the period.
+            f.since = since_at if f.server in first_time else None
+        operations = {s.name: s.operations for s in servers}
+        operations[None] = [e for s in servers for e in s.operations]
+    clock.lap("fetch")
+    allow, unknown = _allowlists(sorted({f.client for f in log_files if f.client}))
+    history = _history(read_only=bool(files))
+    con = logparse.connect(work / "duckdb")
+    try:
+        logparse.load(con, log_files, advance)
+        clock.lap("parse")
+        advance("Running the rules")
+        detect.address_table(con, allow, operations[None])
+        volume = (
+            history.execute("select client, env, day, requests from volume").fetchall() if history else []
+        )
+        findings = detect.detect(con, operations, volume, add_history_to_period=not files)
+        if fetch_result:
+            findings = detect.sort_findings(findings + fetch_result.problems)
+        offenders = _offenders(con, findings, history)
+        clock.lap("rules")
+        report = _report(
+            con,
+            audit_id,
+            started,
+            since_at,
+            inventory,
+            files,
+            servers,
+            log_files,
+            findings,
+            offenders,
+            fetch_result,
+            unknown,
+            history,
+        )
+        clock.lap("report")
+        report["timings"] = clock.laps
+        run = AuditRun(audit_id, out, report, findings, log_files)
+        _write(run, deny_list, allow, operations[None])
+        if fetch_result:
+            logfetch.save_state(fetch_result.state)  # only now that the audit is written
+        if history and not files:
+            _record(history, con, offenders, started)
+    finally:
+        con.close()
+        if history:
+            history.close()
+    shutil.rmtree(work, ignore_errors=True)
+    if run.critical:
+        run.alerted, run.alert_failed = send_alert(run)
+        if open_issue:
+            open_github_issue(run)
+    return run
+
+
+def _given(path: Path) -> logparse.LogFile:
+    """A file named on the command line: its kind from its name, else from its first line."""
+    if not path.is_file():
+        raise ScvError(f"{display_path(path)}: no such file")
+    name = path.name
+    m = logfetch.SITE_LOG.match(name)
+    if m:
+        kind, client, env = m["kind"], m["client"], m["env"]
+    else:
+        client = env = None
+        kind = _sniff(path)
+    kind = {"access": "access", "error": "error"}.get(kind, kind)
+    return logparse.LogFile(
+        path=path.resolve(),
+        kind=kind,
+        origin=display_path(path),
+        client=client,
+        env=env,
+        mtime=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+    )
+
+
+def _sniff(path: Path) -> str:
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else Path.open
+    try:
+        with opener(path, "rb") as f:  # type: ignore[operator]
+            first = f.readline(4096).decode("utf-8", "replace")
+    except OSError as exc:
+        raise ScvError(f"{display_path(path)}: cannot read it ({exc})") from None
+    if re.match(r"^\S+ \S+ .* \[\d{2}/\w{3}/\d{4}:", first):
+        return "access"
+    if re.match(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[", first):
+        return "error"
+    if re.match(logparse.SYSLOG_RE, first.rstrip("\n")):
+        return "auth"
+    raise ScvError(
+        f"{display_path(path)}: line 1: not an nginx access or error log nor a syslog auth log: "
+        f"{first[:120]!r}"
+    )
+
+
+def _inventory_operations(inventory: Path) -> list[dict]:
+    """scv_operations_allow from the inventory's group_vars/all.yml (files mode needs no Ansible run)."""
+    for name in ("all.yml", "all.yaml", "all/main.yml"):
+        path = inventory / "group_vars" / name
+        if path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return list(data.get("scv_operations_allow") or [])
+    return []
+
+
+def _allowlists(clients: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
+    """Each client's access.yml entries; clients without one are unknown (no allowlist check)."""
+    allow: dict[str, list[dict]] = {}
+    unknown = []
+    for client in clients:
+        path = paths.client_dir(client) / "access.yml"
+        if not path.exists():
+            unknown.append(client)
+            continue
+        doc = YamlFile(path)
+        if doc.problems:
+            raise ScvError(str(doc.problems[0]))
+        try:
+            config = AccessConfig.model_validate(doc.data or {})
+        except Exception as exc:
+            raise ScvError(
+                f"{display_path(path)}: {str(exc).splitlines()[0]}; run `scv client validate`"
+            ) from None
+        allow[client] = [e.model_dump() for e in config.allow]
+    return allow, unknown
+
+
+# ----------------------------------------------------------------------------------------------
+# History: volume per day, offenders per audit
+
+
+def _history(read_only: bool) -> duckdb.DuckDBPyConnection | None:
+    path = audit_dir() / "history.duckdb"
+    if read_only and not path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute(
+            """
+            create table if not exists volume (client varchar, env varchar, day date, requests bigint);
+            create table if not exists offenders (
+                address varchar primary key, first_audit varchar, last_audit varchar, audits integer,
+                worst varchar
+            );
+            """
+        )
+    return con
+
+
+def _offenders(
+    con: duckdb.DuckDBPyConnection, findings: list[dict], history: duckdb.DuckDBPyConnection | None
+) -> list[dict]:
+    by_address: dict[str, dict] = {}
+    for f in findings:
+        if not f["address"]:
+            continue
+        o = by_address.setdefault(
+            f["address"],
+            {
+                "address": f["address"],
+                "severity": f["severity"],
+                "rules": [],
+                "sites": [],
+                "servers": [],
+                "first_seen": f["first_seen"],
+                "last_seen": f["last_seen"],
+            },
+        )
+        if detect.RANK[f["severity"]] < detect.RANK[o["severity"]]:
+            o["severity"] = f["severity"]
+        for key, value in (
+            ("rules", f["rule"]),
+            ("sites", f"{f['client']} {f['env']}" if f["client"] else None),
+            ("servers", f["server"]),
+        ):
+            if value and value not in o[key]:
+                o[key].append(value)
+        o["first_seen"] = min(filter(None, [o["first_seen"], f["first_seen"]]), default=None)
+        o["last_seen"] = max(filter(None, [o["last_seen"], f["last_seen"]]), default=None)
+    requests = dict(con.execute("select ip, sum(requests)::bigint from hourly group by ip").fetchall())
+    ssh = dict(con.execute("select ip, count(*) from ssh group by ip").fetchall())
+    seen: dict[str, tuple] = {}
+    if history and by_address:
+        for address, first_audit, audits in history.execute(
+            "select address, first_audit, audits from offenders"
+        ).fetchall():
+            seen[address] = (first_audit, audits)
+    out = []
+    for address, o in by_address.items():
+        first_audit, audits = seen.get(address, (None, 0))
+        out.append(
+            {
+                **o,
+                "requests": requests.get(address, 0),
+                "ssh_events": ssh.get(address, 0),
+                "new": address not in seen,
+                "first_audit": first_audit,
+                "earlier_audits": audits,
+            }
+        )
+    return sorted(out, key=lambda o: (detect.RANK[o["severity"]], -o["requests"], o["address"]))
+
+
+def _record(
+    history: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection, offenders: list[dict], now: datetime
+) -> None:
+    audit_id = now.strftime("%Y%m%dT%H%M%SZ")
+    history.begin()
+    volume = detect.period_volume(con)
+    if volume:
+        history.executemany("insert into volume values (?, ?, ?, ?)", volume)
+    if offenders:
+        history.execute(
+            """
+            insert into offenders
+            select unnest($addresses), $audit, $audit, 1, unnest($worst)
+            on conflict (address) do update set last_audit = excluded.last_audit,
+                audits = offenders.audits + 1, worst = excluded.worst
+            """,
+            {
+                "addresses": [o["address"] for o in offenders],
+                "worst": [o["severity"] for o in offenders],
+                "audit": audit_id,
+            },
+        )
+    history.commit()
+
+
+# ----------------------------------------------------------------------------------------------
+# The report
+
+
+def _report(
+    con, audit_id, started, since_at, inventory, files, servers, log_files, findings, offenders,
+    fetch_result, unknown, history,
+) -> dict:  # fmt: skip
+    sources = [
+        {
+            "origin": f.origin,
+            "kind": f.kind,
+            "client": f.client,
+            "env": f.env,
+            "server": f.server,
+            "from_byte": f.from_byte,
+            **f.stats,
+        }
+        for f in log_files
+    ]
+    unparsed = [
+        {"origin": origin, "line": n, "reason": reason, "text": text}
+        for origin, n, reason, text in con.execute(
+            "select f.origin, u.line_no, u.reason, u.line from unparsed u join files f using (file_id) "
+            "order by u.file_id, u.line_no nulls last"
+        ).fetchall()
+    ]
+    counts = {s: sum(1 for f in findings if f["severity"] == s) for s in detect.SEVERITIES}
+    totals = con.execute(
+        """
+        select (select coalesce(sum(lines), 0) from files), (select coalesce(sum(parsed), 0) from files),
+            (select coalesce(sum(unparseable), 0) from files),
+            (select coalesce(sum(before_period), 0) from files),
+            (select coalesce(sum(requests), 0)::bigint from hourly), (select count(distinct ip) from hourly),
+            (select count(*) from ssh), (select count(*) from errors)
+        """
+    ).fetchone()
+    worth = [o["address"] for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]]
+    con.execute(
+        "create or replace temp table offender_ips as select unnest($ips::varchar[]) as ip", {"ips": worth}
+    )
+    timeline = con.execute(
+        """
+        select strftime(hour, '%Y-%m-%d %H:00') as hour, sum(requests)::bigint,
+            coalesce(sum(requests) filter (ip in (select ip from offender_ips)), 0)::bigint,
+            coalesce(sum(requests) filter (status = 403), 0)::bigint
+        from hourly group by 1 order by 1
+        """
+    ).fetchall()
+    ssh_hours = con.execute(
+        """
+        with events as (
+            select ts, 'failed' as event from ssh_attempts
+            union all select ts, event from ssh where event = 'accepted'
+        )
+        select strftime(time_bucket(interval 1 hour, ts), '%Y-%m-%d %H:00') as hour,
+            count(*) filter (event = 'failed'), count(*) filter (event = 'accepted')
+        from events group by 1 order by 1
+        """
+    ).fetchall()
+    by_site = {(f["client"], f["env"]): [] for f in findings if f["client"]}
+    for f in findings:
+        if f["client"]:
+            by_site[(f["client"], f["env"])].append(f)
+    sites = []
+    history_volume: dict[tuple, list] = {}
+    if history:
+        for c, e, d, n in history.execute(
+            "select client, env, day, sum(requests) from volume group by all order by day"
+        ).fetchall():
+            history_volume.setdefault((c, e), []).append((d, n))
+    volume = detect.period_volume(con)
+    for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
+        """
+        with per_file as (  -- aggregated per file first: far fewer rows to join
+            select file_id, sum(requests) as n,
+                coalesce(sum(requests) filter (status between 200 and 299), 0) as s2,
+                coalesce(sum(requests) filter (status between 300 and 399), 0) as s3,
+                coalesce(sum(requests) filter (status between 400 and 499), 0) as s4,
+                coalesce(sum(requests) filter (status >= 500), 0) as s5,
+                coalesce(sum(requests) filter (status = 403), 0) as refused
+            from hourly group by file_id
+        ),
+        refused_paths as (
+            select f.client, f.env, split_part(a.request, ' ', 2) as path, count(*) as n
+            from access a join files f using (file_id) where a.status >= 400 group by all
+        ),
+        top_paths as (
+            select client, env, list(struct_pack(path := path, n := n) order by n desc, path) as top
+            from (select *, row_number() over (partition by client, env order by n desc, path) as k
+                  from refused_paths)
+            where k <= 5 group by all
+        ),
+        sites as (
+            select f.client, f.env, sum(n)::bigint as n, sum(s2)::bigint as s2, sum(s3)::bigint as s3,
+                sum(s4)::bigint as s4, sum(s5)::bigint as s5, sum(refused)::bigint as refused
+            from per_file p join files f using (file_id) group by all
+        )
+        select s.client, s.env, s.n,
+            (select count(distinct ip) from addresses d
+             where d.client is not distinct from s.client and d.env is not distinct from s.env),
+            s.s2, s.s3, s.s4, s.s5, s.refused, t.top
+        from sites s
+        left join top_paths t on t.client is not distinct from s.client and t.env is not distinct from s.env
+        order by s.client nulls last, s.env
+        """
+    ).fetchall():
+        site_findings = by_site.get((client, env), [])
+        days = {d: n for d, n in history_volume.get((client, env), [])}
+        for c, e, d, n in volume:
+            if (c, e) == (client, env):
+                days[d] = days.get(d, 0) + n if not files else n
+        sites.append(
+            {
+                "client": client,
+                "env": env,
+                "requests": requests,
+                "addresses": addresses,
+                "status": {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5},
+                "refused": refused,
+                "top_refused": [dict(t) for t in top or []],
+                "allowlist_checked": client not in unknown and client is not None,
+                "findings": {
+                    s: sum(1 for f in site_findings if f["severity"] == s) for s in detect.SEVERITIES
+                },
+                "volume": [{"day": str(d), "requests": n} for d, n in sorted(days.items())][-30:],
+            }
+        )
+    ssh_servers = [
+        {"server": s, "accepted": a, "failed": fl, "invalid_user": i}
+        for s, a, fl, i in con.execute(
+            """
+            select server, count(*) filter (event = 'accepted'),
+                (select count(*) from ssh_attempts t where t.server is not distinct from s.server),
+                count(*) filter (event = 'invalid_user')
+            from ssh s group by server order by server nulls last
+            """
+        ).fetchall()
+    ]
+    return {
+        "audit_id": audit_id,
+        "generated_at": started.isoformat().replace("+00:00", "Z"),
+        "period": {
+            "since": since_at.isoformat().replace("+00:00", "Z") if since_at else None,
+            "until": started.isoformat().replace("+00:00", "Z"),
+        },
+        "mode": "files" if files else "servers",
+        "inventory": display_path(inventory) if not files else None,
+        "servers": [
+            {"name": s.name, "target": s.target, "log_dir": s.log_dir, "auth_log": s.auth_log}
+            for s in servers
+        ],
+        "fetch": {
+            "bytes": fetch_result.bytes_fetched if fetch_result else 0,
+            "files": len(log_files) if fetch_result else 0,
+            "skipped": fetch_result.skipped if fetch_result else [],
+        },
+        "totals": dict(
+            zip(
+                (
+                    "lines",
+                    "parsed",
+                    "unparseable",
+                    "before_period",
+                    "requests",
+                    "addresses",
+                    "ssh_events",
+                    "error_log_entries",
+                ),
+                totals,
+                strict=True,
+            )
+        ),
+        "counts": counts,
+        "rules": [r.__dict__ for r in detect.RULES],
+        "findings": findings,
+        "offenders": offenders,
+        "sites": sites,
+        "unknown_clients": unknown,
+        "timeline": [
+            {"hour": h, "requests": r, "from_offenders": o, "refused": d} for h, r, o, d in timeline
+        ],
+        "ssh": {
+            "servers": ssh_servers,
+            "hours": [{"hour": h, "failed": f, "accepted": a} for h, f, a in ssh_hours],
+        },
+        "sources": sources,
+        "unparseable_examples": unparsed,
+    }
+
+
+def _write(run: AuditRun, deny_list: Path | None, allow: dict, operations: list) -> None:
+    from scv.audit.page import write_page
+
+    run.out.mkdir(parents=True, exist_ok=True)
+    if deny_list:
+        run.deny_list = write_deny_list(deny_list, run, allow, operations)
+        run.report["deny_list"] = str(run.deny_list)
+    # Compact: Python's C encoder only works without indent, and a busy day has many findings.
+    (run.out / "report.json").write_text(json.dumps(run.report, default=str), encoding="utf-8")
+    write_page(run.out / "index.html", run.report)
+    latest = run.out.parent / "latest"
+    if run.out.parent == audit_dir() / "reports":
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(run.out.name)
+    if run.critical:
+        run.issue_body = write_issue_body(run.out / "critical-issue.md", run)
+
+
+def write_deny_list(path: Path, run: AuditRun, allow: dict, operations: list) -> Path:
+    """An nginx snippet denying offenders of medium severity and above, never an allowed address."""
+    import ipaddress
+
+    networks = [
+        ipaddress.ip_network(str(e["cidr"]), strict=False)
+        for e in [*operations, *(x for v in allow.values() for x in v)]
+    ]
+    lines = [
+        f"# scv audit {run.audit_id}: addresses with a finding of medium severity or worse.",
+        "# Review, then include in the server blocks before the allow lines. Generated; do not edit.",
+    ]
+    for o in run.report["offenders"]:
+        if detect.RANK[o["severity"]] > detect.RANK["medium"]:
+            continue
+        try:
+            addr = ipaddress.ip_address(o["address"])
+        except ValueError:
+            continue
+        if any(addr in net for net in networks):
+            lines.append(f"# not denied: {addr} is on an allowlist ({', '.join(o['rules'])})")
+            continue
+        lines.append(f"deny {addr};  # {o['severity']}: {', '.join(o['rules'])}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_issue_body(path: Path, run: AuditRun) -> Path:
+    """Markdown for the GitHub issue the workflow opens on critical findings."""
+    server, repo, run_id = (
+        os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    where = (
+        f"[the workflow run]({server}/{repo}/actions/runs/{run_id}), artifact `log-audit-report`, "
+        f"folder `{run.audit_id}`"
+        if server and repo and run_id
+        else f"`{run.out / 'index.html'}`"
+    )
+    critical = [f for f in run.findings if f["severity"] == "critical"]
+    lines = [
+        f"The log audit {run.audit_id} found {len(critical)} critical finding(s). Report: {where}.",
+        "",
+        "| rule | what | first | last |",
+        "|---|---|---|---|",
+    ]
+    for f in critical[:50]:
+        message = f["message"].replace("|", "\\|")
+        lines.append(f"| `{f['rule']}` | {message} | {f['first_seen'] or ''} | {f['last_seen'] or ''} |")
+    if len(critical) > 50:
+        lines.append(f"| … | and {len(critical) - 50} more in the report | | |")
+    lines += ["", "Each rule, its threshold and why it matters: the report's Rules section."]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def open_github_issue(run: AuditRun) -> None:
+    """The GitHub issue for the critical findings, with `gh` as uptime opens its incidents' (GH_TOKEN)."""
+    from scv.uptime.alerts import gh, issue_number
+
+    if run.issue_body is None:
+        return
+    critical = sum(1 for f in run.findings if f["severity"] == "critical")
+    title = f"Log audit {run.audit_id}: {critical} critical finding(s)"
+    try:
+        number, url = issue_number(
+            gh("issue", "create", "--title", title, "--body-file", str(run.issue_body))
+        )
+    except (FileNotFoundError, RuntimeError) as exc:
+        run.issue_error = str(exc)
+        return
+    run.issue = f"#{number} {url}"
+
+
+def send_alert(run: AuditRun) -> tuple[int, int]:
+    """SMS (or any Apprise target) to on-call staff about critical findings: (sent, failed).
+
+    The targets are Apprise URLs in SCV_ALERT_URLS (space- or comma-separated; from a secret).
+    TODO(issue 8): this should go through uptime's alerting module, so that both send the same
+    way with the same configuration; it is here, small, until both have landed.
+    """
+    urls = [u for u in re.split(r"[\s,]+", os.environ.get("SCV_ALERT_URLS", "")) if u]
+    if not urls:
+        return 0, 0
+    import apprise
+
+    critical = [f for f in run.findings if f["severity"] == "critical"]
+    body = "; ".join(f["message"] for f in critical[:3]) + (
+        f" (+{len(critical) - 3} more)" if len(critical) > 3 else ""
+    )
+    sent = 0
+    for url in urls:
+        notifier = apprise.Apprise()
+        if notifier.add(url) and notifier.notify(
+            title=f"scv audit: {len(critical)} critical", body=body[:480]
+        ):
+            sent += 1
+    return sent, len(urls) - sent

@@ -1,0 +1,92 @@
+"""dbt in a child process that is started before it is needed.
+
+Importing dbt takes about five seconds, and reading the project a few more: together as long
+as loading a million-record delivery. The build starts this worker first; it imports dbt and
+parses the project (`dbt parse`, which touches no data) while the delivery loads, then waits
+for a "go" line on stdin and runs one dbt command in-process (dbtRunner) on that manifest,
+with the logging and exit code of the `dbt` command line. When the parse fails (a broken model
+in a change request), the command parses again itself and reports the error as usual. The
+worker stays a separate process because dbt holds the DuckDB file open and keeps global state
+that must not leak into the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing.util
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from scv.core.errors import ScvError
+
+
+def start(
+    args: list[str], parse_args: list[str], env: dict[str, str], cwd: Path, stderr: Path | None = None
+) -> subprocess.Popen:
+    """args: the dbt command to run on "go"; parse_args: the `dbt parse` to run before it.
+    stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
+    command = [sys.executable, "-m", "scv.build.dbt_worker", json.dumps({"parse": parse_args, "run": args})]
+    # A session of its own: `stop` can then end the worker and whatever it started (Spark's JVM).
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
+    pipes["start_new_session"] = True
+    if stderr is None:
+        return subprocess.Popen(command, **pipes)
+    stderr.parent.mkdir(parents=True, exist_ok=True)
+    with stderr.open("w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, stderr=log, **pipes)
+
+
+def stop(worker: subprocess.Popen) -> None:
+    """End the worker and every process it started, if any is still running."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # all gone already
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+
+def go(worker: subprocess.Popen) -> None:
+    assert worker.stdin is not None
+    try:
+        worker.stdin.write("go\n")
+        worker.stdin.close()
+    except BrokenPipeError:
+        raise ScvError(f"dbt could not start (exit {worker.wait()}); run `make setup`") from None
+
+
+def main() -> None:
+    from dbt.cli.main import dbtRunner
+
+    commands = json.loads(sys.argv[1])
+    parsed = dbtRunner().invoke(commands["parse"])
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(3)  # the build stopped before dbt was needed
+    runner = dbtRunner(manifest=parsed.result if parsed.success else None, callbacks=[_report])
+    result = runner.invoke(commands["run"])
+    sys.stdout.flush()
+    # os._exit skips the interpreter's slow teardown, and with it multiprocessing's exit hook that
+    # unlinks the adapters' semaphores: run that hook, or its resource tracker warns of "leaked
+    # semaphore objects" on the build's console.
+    multiprocessing.util._run_finalizers(0)
+    # The dbt command line's codes: 0 success, 1 failures in the run, 2 dbt itself failed.
+    os._exit(0 if result.success else (2 if result.exception is not None else 1))
+
+
+# What the build follows (run_dbt): each node's result and every error, one JSON line each.
+# Only these are turned into JSON: dbt's own JSON console log converts every event, a second
+# of a million-record build's CPU.
+REPORTED = {"LogModelResult", "LogTestResult", "LogSeedResult"}
+
+
+def _report(event) -> None:
+    if event.info.name in REPORTED or event.info.level == "error":
+        from google.protobuf.json_format import MessageToDict
+
+        line = json.dumps(MessageToDict(event, preserving_proto_field_name=True))
+        sys.stdout.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
