@@ -19,10 +19,10 @@ from collections.abc import Callable
 import duckdb
 
 from scv.delivery.read import TABLE, Table
+from scv.profiling import kinds
 from scv.profiling.findings import findings
 from scv.profiling.kinds import ident, q
 from scv.profiling.mapping import PERSONAL, Evidence, suggest
-from scv.profiling import kinds
 
 SAMPLE_ROWS = 50_000
 GROUPED_MAX = 200_000  # a table this small is profiled over (value, count) pairs in every column
