@@ -17,20 +17,19 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from scv.audit import fetch as logfetch
 from scv.audit import parse as logparse
 from scv.audit import rules as detect
-from scv.clients.config import AccessConfig
+from scv.clients import access
+from scv.clients.config import list_clients
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.core.yamlfile import YamlFile
 
 DURATION = re.compile(r"^(\d+)([mhdw])$")
 ACCESS_NAME = re.compile(r"access[._-]|access\.log", re.IGNORECASE)
@@ -84,10 +83,6 @@ def audit_dir() -> Path:
     return paths.scv_home() / "audit"
 
 
-def default_inventory() -> Path:
-    return paths.repo_root() / "playbooks" / "inventories" / "local"
-
-
 def run_audit(
     *,
     since: str | None = None,
@@ -101,7 +96,7 @@ def run_audit(
     started = datetime.now(UTC).replace(microsecond=0)
     clock = Clock()
     audit_id = started.strftime("%Y%m%dT%H%M%SZ")
-    inventory = inventory or default_inventory()
+    inventory = inventory or paths.default_inventory()
     window = parse_since(since if since is not None else (None if files else "24h"))
     since_at = started - window if window else None
     out = out or audit_dir() / "reports" / audit_id
@@ -112,7 +107,7 @@ def run_audit(
         log_files = [_given(path) for path in files]
         for f in log_files:
             f.since = since_at
-        operations: dict[str | None, list[dict]] = {None: _inventory_operations(inventory)}
+        operations: dict[str | None, list[dict]] = {None: _operations(inventory)}
     else:
         servers = logfetch.servers_from_inventory(inventory)
         first_time = {s.name for s in servers if s.target not in logfetch.load_state()}
@@ -219,36 +214,24 @@ def _sniff(path: Path) -> str:
     )
 
 
-def _inventory_operations(inventory: Path) -> list[dict]:
-    """scv_operations_allow from the inventory's group_vars/all.yml (files mode needs no Ansible run)."""
-    for name in ("all.yml", "all.yaml", "all/main.yml"):
-        path = inventory / "group_vars" / name
-        if path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return list(data.get("scv_operations_allow") or [])
-    return []
+def _operations(inventory: Path) -> list[dict]:
+    """The operations team's addresses, read and checked as `scv access validate` does."""
+    allowed, problems = access.operations(inventory)
+    if problems:
+        raise ScvError(f"{problems[0]}; run `scv access validate`")
+    return [asdict(a) for a in allowed]
 
 
 def _allowlists(clients: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
-    """Each client's access.yml entries; clients without one are unknown (no allowlist check)."""
+    """Each known client's access.yml entries; clients not under clients/ are unknown (no check)."""
+    known = set(list_clients())
     allow: dict[str, list[dict]] = {}
-    unknown = []
-    for client in clients:
-        path = paths.client_dir(client) / "access.yml"
-        if not path.exists():
-            unknown.append(client)
-            continue
-        doc = YamlFile(path)
-        if doc.problems:
-            raise ScvError(str(doc.problems[0]))
-        try:
-            config = AccessConfig.model_validate(doc.data or {})
-        except Exception as exc:
-            raise ScvError(
-                f"{display_path(path)}: {str(exc).splitlines()[0]}; run `scv client validate`"
-            ) from None
-        allow[client] = [e.model_dump() for e in config.allow]
-    return allow, unknown
+    for client in sorted(known & set(clients)):
+        entries, problems = access.client_entries(client)
+        if problems:
+            raise ScvError(f"{problems[0]}; run `scv client validate`")
+        allow[client] = [asdict(e) for e in entries]
+    return allow, sorted(set(clients) - known)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -662,3 +645,48 @@ def send_alert(run: AuditRun) -> tuple[int, int]:
         ):
             sent += 1
     return sent, len(urls) - sent
+
+
+def summary_lines(run: AuditRun) -> list[str]:
+    """What `scv audit logs` prints: totals, the worst findings, offenders and where the report is."""
+    r = run.report
+    t = r["totals"]
+    fetched = f", {r['fetch']['bytes']:,} bytes fetched" if r["mode"] == "servers" else ""
+    lines = [
+        f"Audited {t['parsed']:,} of {t['lines']:,} lines from {len(r['sources'])} log(s){fetched}: "
+        f"{t['unparseable']:,} unparseable, {t['before_period']:,} before the period",
+        "Findings: " + ", ".join(f"{r['counts'][s]} {s}" for s in detect.SEVERITIES),
+    ]
+    for f in [f for f in run.findings if f["severity"] in ("critical", "high")][:20]:
+        lines.append(f"  {f['severity']:<8} {f['rule']:<28} {f['message']}")
+    for severity in ("medium", "low"):
+        rules: dict[str, int] = {}
+        for f in run.findings:
+            if f["severity"] == severity:
+                rules[f["rule"]] = rules.get(f["rule"], 0) + 1
+        if rules:
+            listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(rules.items(), key=lambda x: -x[1]))
+            lines.append(f"  {severity:<8} {listed}")
+    new = sum(1 for o in r["offenders"] if o["new"] and o["severity"] != "low")
+    lines.append(f"Offenders: {len(r['offenders']):,} ({new} new at medium or worse)")
+    lines.append(f"Report: {display_path(run.out / 'index.html')}")
+    lines.append(f"JSON:   {display_path(run.out / 'report.json')}")
+    if run.deny_list:
+        lines.append(f"Deny list: {display_path(run.deny_list)}")
+    if run.issue:
+        lines.append(f"Opened GitHub issue {run.issue}")
+    return lines
+
+
+def problem_lines(run: AuditRun) -> list[str]:
+    """What goes to stderr: an issue that could not be opened, critical findings and their alerts."""
+    lines = []
+    if run.issue_error:
+        lines.append(f"The GitHub issue could not be opened: {run.issue_error}")
+    if run.critical:
+        lines.append(
+            f"{run.critical} critical finding(s)"
+            + (f"; alert sent to {run.alerted} target(s)" if run.alerted else "")
+            + (f"; the alert failed for {run.alert_failed} target(s)" if run.alert_failed else "")
+        )
+    return lines

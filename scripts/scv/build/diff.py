@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from scv.build import store as builds
+from scv.clients.config import load_client
 from scv.core.errors import ScvError, display_path
 from scv.profiling.mapping import PERSONAL
 from scv.profiling.profile import mask
@@ -22,6 +23,18 @@ from scv.profiling.profile import mask
 # Schemas that hold the delivery as loaded, not the output of a model.
 NOT_MODELS = ("raw",)
 EXAMPLES = 3
+
+
+def run_diff(client: str, build_id: str, against: str = "live") -> dict:
+    """`scv diff`: a build against the live build (release.yml) or another build of the client."""
+    path = builds.resolve(client, build_id)
+    if against == "live":
+        live_id, base = builds.live(load_client(client))
+        if live_id and base is None:
+            raise ScvError(f"the live build {live_id} (release.yml) is not in {display_path(path.parent)}")
+    else:
+        base = builds.resolve(client, against)
+    return diff_builds(base, path)
 
 
 def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:

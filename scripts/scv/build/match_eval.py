@@ -129,3 +129,16 @@ def evaluate(build: Path, truth: Path) -> dict:
             "bcubed_recall": round(float(b3_recall or 1.0), 6),
         },
     }
+
+
+def summary_rows(result: dict) -> list[tuple[str, str]]:
+    """The measures as (name, value) rows, as `scv match-eval` shows them."""
+    rows = []
+    for group in ("pairwise", "clusters"):
+        for name, value in result[group].items():
+            shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
+            rows.append((f"{group} {name.replace('_', ' ')}", shown))
+    rows.append(("records compared", f"{result['records']:,}"))
+    rows.append(("records missing from build", f"{result['records_missing_from_build']:,}"))
+    rows.append(("records missing from truth", f"{result['records_missing_from_truth']:,}"))
+    return rows

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from croniter import croniter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
+from scv.clients.allowlist import entry_problems
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError
 from scv.core.yamlfile import YamlFile
@@ -393,6 +394,4 @@ def _release_checks(path: Path) -> list[Problem]:
 
 
 def _access_checks(path: Path) -> list[Problem]:
-    from scv.clients.access import entry_problems  # the allowlist rules live with `scv access`
-
     return entry_problems(YamlFile(path), "allow")

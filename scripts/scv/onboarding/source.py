@@ -23,6 +23,7 @@ from scv.core.errors import ScvError, display_path
 from scv.core.yamlfile import YamlFile
 from scv.profiling.mapping import CANONICAL, normalise
 from scv.profiling.run import ProfileRun, run_profile
+from scv.profiling.run import summary_lines as profile_summary
 
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 CLEANER = {"email": "clean_email", "birth_date": "parse_date", "record_updated_at": "parse_timestamp"}
@@ -320,3 +321,13 @@ def _union_sql(text: str, client: str, source: str, outputs: list[dict]) -> str:
     head = text[: final.start() + 2]
     select = _union_select(client, source, outputs)
     return f"{head},\n\n{select}\n\n{final.group(1)}\nunion all\nselect * from {source}\n"
+
+
+def summary_lines(added: Added, client: str, source: str) -> list[str]:
+    """What `scv source add` prints: the profile, the files written and the mapping to review."""
+    lines = [*profile_summary(added.run)]
+    lines += [f"  wrote {display_path(path)}" for path in added.files]
+    lines.append(f"Source {source} added to {client} with key {added.key}. Mapping to review:")
+    lines += [f"  {m['field']:<18} <- {m['column']} ({m['confidence']:.0%})" for m in added.mapping]
+    lines.append(f"Profile: {display_path(added.run.out / 'index.html')}")
+    return lines

@@ -40,7 +40,7 @@ class Run:
 
 
 def inventory_path(inventory: Path | None) -> Path:
-    path = inventory or paths.repo_root() / "playbooks" / "inventories" / "local"
+    path = inventory or paths.default_inventory()
     if not path.exists():
         raise ScvError(f"{display_path(path)}: no such inventory")
     return path

@@ -48,8 +48,7 @@ def worst(statuses: list[str]) -> str:
 
 def run_report(inventory: Path | None = None, limit: str | None = None, out_dir: Path | None = None) -> dict:
     """Gather, judge, write. Returns the report document (report.json)."""
-    repo = paths.repo_root()
-    inventory = inventory or repo / "playbooks" / "inventories" / "local"
+    inventory = inventory or paths.default_inventory()
     if not inventory.exists():
         raise ScvError(f"{display_path(inventory)}: no such inventory")
     out_dir = out_dir or paths.scv_home() / "servers"
