@@ -21,7 +21,8 @@ import duckdb
 from rich.console import Console
 
 from scv.build import checks as check
-from scv.build import dbt_worker, spark
+from scv.build import dbt as dbt_worker
+from scv.build import spark
 from scv.build import store as builds
 from scv.clients.config import Client, load_client
 from scv.core import paths
@@ -203,19 +204,6 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str
     return build.name
 
 
-def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
-    """The vars a build passes to dbt: the client and its matching settings merged over the
-    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
-    build would make dbt re-parse the whole project every time.)"""
-    import yaml
-
-    project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
-    matching = dict(project["vars"]["matching"])
-    matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
-    kept = {"keep_intermediate": True} if keep_intermediate else {}  # absent by default: no re-parse
-    return {"client": client.name, "matching": matching, **kept}
-
-
 def start_dbt(
     client: Client, build_dir: Path, build_id: str, engine: str = "duckdb", keep_intermediate: bool = False
 ) -> subprocess.Popen:
@@ -240,14 +228,14 @@ def start_dbt(
         "--target-path",
         str(_dbt_target(client, engine)),
         "--vars",
-        json.dumps(dbt_vars(client, keep_intermediate)),
+        json.dumps(dbt_worker.dbt_vars(client, keep_intermediate)),
     ]
     select = ["--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds"]
     # dbt's unit tests check the SQL, and the seeds' tests the seed files, not the delivery: the
     # same for every build of the same commit, so CI runs them (tests/test_build.py) and the
     # weekly build does not.
     select += ["--exclude-resource-type", "unit_test", "--exclude", "resource_type:test,path:seeds"]
-    # Nothing on the console: the worker reports results and errors itself (dbt_worker._report),
+    # Nothing on the console: the worker reports results and errors itself (scv.build.dbt._report),
     # and the build's dbt.log has the whole story. The parse's errors come again from the
     # build, which parses itself when handed no manifest.
     parse = [*logging, "--log-level", "none", "parse", *project]

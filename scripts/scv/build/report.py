@@ -25,7 +25,7 @@ from rich.console import Console
 
 from scv.build import client_site as site
 from scv.build import store as builds
-from scv.build.pipeline import dbt_vars
+from scv.build.dbt import dbt_vars
 from scv.clients.config import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
