@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from scv.core.sql import literal
+
 # Examples of unparseable lines kept per file: enough to see what is wrong, never the whole file.
 EXAMPLES_PER_FILE = 20
 # Lines read at the start of an access log to tell its format.
@@ -162,10 +164,6 @@ def load(
         _count(con, f, table, f.since)
 
 
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _access_reader(
     path: Path, columns: int = len(ACCESS_COLUMNS), *, pad: bool = False, rejects: bool = True
 ) -> str:
@@ -177,7 +175,7 @@ def _access_reader(
     fields = "{" + ", ".join(f"'{k}': '{v}'" for k, v in list(ACCESS_COLUMNS.items())[:columns]) + "}"
     # DuckDB reads .gz itself. Quotes only ever delimit fields (nginx writes `"` as \x22).
     return (
-        f"read_csv({_quoted(path)}, columns={fields}, delim=' ', quote='\"', escape='', "
+        f"read_csv({literal(path)}, columns={fields}, delim=' ', quote='\"', escape='', "
         "new_line='\\n', header=false, auto_detect=false, strict_mode=false, "
         f"null_padding={str(pad).lower()}, ignore_errors=true, store_rejects={str(rejects).lower()}, "
         "timestampformat='[%d/%b/%Y:%H:%M:%S', max_line_size=1048576)"
@@ -274,7 +272,7 @@ def _load_errors(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
             m.message, nullif(regexp_extract(m.message, 'client: ([^,]+)', 1), ''), line
         from (
             select line, regexp_extract(line, $re, ['ts', 'level', 'message']) as m
-            from {LINE_READER.format(path=_quoted(f.path))}
+            from {LINE_READER.format(path=literal(f.path))}
             where line is not null
         )
         """,
@@ -292,7 +290,7 @@ def _load_auth(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
         with matched as (
             select line,
                 regexp_extract(line, $re, ['classic', 'iso', 'host', 'program', 'pid', 'message']) as m
-            from {LINE_READER.format(path=_quoted(f.path))}
+            from {LINE_READER.format(path=literal(f.path))}
             where line is not null
         ),
         dated as (

@@ -605,7 +605,7 @@ def write_issue_body(path: Path, run: AuditRun) -> Path:
 
 def open_github_issue(run: AuditRun) -> None:
     """The GitHub issue for the critical findings, with `gh` as uptime opens its incidents' (GH_TOKEN)."""
-    from scv.uptime.alerts import gh, issue_number
+    from scv.github import gh, issue_number
 
     if run.issue_body is None:
         return

@@ -27,6 +27,7 @@ from rich.table import Table
 from scv.build import store as builds
 from scv.clients.config import Client, load_client
 from scv.core.errors import display_path
+from scv.core.sql import ident, literal
 
 console = Console()
 
@@ -150,16 +151,16 @@ def _record_changes(client: Client, build_dir: Path, base_dir: Path) -> dict[str
         return {}
     out = {}
     with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
-        con.execute(f"attach '{_sql_str(base_db)}' as base (read_only)")
+        con.execute(f"attach {literal(base_db)} as base (read_only)")
         for source in client.config.sources:
             columns_now = _columns(con, "scv", source.name)
             columns_base = _columns(con, "base", source.name)
             common = [c for c in columns_now if c in columns_base and c != "_scv_file"]
             if source.key not in common:
                 continue
-            key = _ident(source.key)
-            fields = ", ".join(f"coalesce({_ident(c)}, '\x00')" for c in common)
-            table = _ident(source.name)
+            key = ident(source.key)
+            fields = ", ".join(f"coalesce({ident(c)}, '\x00')" for c in common)
+            table = ident(source.name)
             fingerprint = (
                 f"select {key} as k, min(md5(concat_ws('\x1f', {fields}))) as h from {{db}}.raw.{table}"
             )
@@ -185,14 +186,6 @@ def _columns(con, db: str, table: str) -> list[str]:
             [db, table],
         ).fetchall()
     ]
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(value: object) -> str:
-    return str(value).replace("'", "''")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import duckdb
 from scv.build import store as builds
 from scv.clients.config import load_client
 from scv.core.errors import ScvError, display_path
+from scv.core.sql import ident, literal
 from scv.profiling.mapping import PERSONAL
 from scv.profiling.profile import mask
 
@@ -45,9 +46,9 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
         if path is not None and not (path / "scv.duckdb").is_file():
             raise ScvError(f"{display_path(path)}: no scv.duckdb (is it a complete build?)")
     with duckdb.connect() as con:
-        con.execute(f"attach '{_sql(new / 'scv.duckdb')}' as new (read_only)")
+        con.execute(f"attach {literal(new / 'scv.duckdb')} as new (read_only)")
         if base is not None:
-            con.execute(f"attach '{_sql(base / 'scv.duckdb')}' as base (read_only)")
+            con.execute(f"attach {literal(base / 'scv.duckdb')} as base (read_only)")
         new_cols = _columns(con, "new")
         base_cols = _columns(con, "base") if base is not None else {}
         out = {
@@ -65,14 +66,6 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
             out["customers"] = None
             out["records_moved"] = None
     return out
-
-
-def _sql(value: object) -> str:
-    return str(value).replace("'", "''")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, dict[str, str]]:
@@ -96,7 +89,7 @@ def _main_tables(*sides: dict[str, dict[str, str]]) -> set[str]:
 
 def _relation(db: str, name: str) -> str:
     schema, _, table = name.rpartition(".")
-    return f"{db}.{_ident(schema or 'main')}.{_ident(table)}"
+    return f"{db}.{ident(schema or 'main')}.{ident(table)}"
 
 
 def _schema(base: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> dict:
@@ -146,7 +139,7 @@ def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: 
     key = "customer_id"
     common = [c for c in new["customers"] if c in base["customers"] and c != key]
     # Compared as text: a column that changed type still compares value by value.
-    differs = {c: f"b.{_ident(c)}::varchar is distinct from n.{_ident(c)}::varchar" for c in common}
+    differs = {c: f"b.{ident(c)}::varchar is distinct from n.{ident(c)}::varchar" for c in common}
     any_differs = " or ".join(differs.values()) or "false"
     counts = con.execute(
         f"""
@@ -164,7 +157,7 @@ def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: 
     fields = {c: n for c, n in zip(common, per_column, strict=False) if n}
     sample = con.execute(
         f"""
-        select {key}, {", ".join(f"b.{_ident(c)}::varchar, n.{_ident(c)}::varchar" for c in common)}
+        select {key}, {", ".join(f"b.{ident(c)}::varchar, n.{ident(c)}::varchar" for c in common)}
         from base.main.customers b join new.main.customers n using ({key})
         where {any_differs}
         order by hash({key}), {key}

@@ -59,8 +59,8 @@ def build(
     ] = False,
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
+    from scv import github
     from scv.build.pipeline import run_build
-    from scv.github import api as github
 
     result = run_build(
         client, inbox, engine=engine.value if engine else None, keep_intermediate=keep_intermediate

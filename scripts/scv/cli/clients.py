@@ -62,8 +62,8 @@ def client_list(
     """The clients under clients/, for the weekly build's matrix (step output `clients`)."""
     import json
 
+    from scv import github
     from scv.build.schedule import select
-    from scv.github import api as github
 
     names = select(only, due)
     github.set_output("clients", names)

@@ -47,8 +47,8 @@ def promotion_pr(
 @pr.command("affected")
 def pr_affected(event_file: EventOption = None) -> None:
     """Clients a PR affects, sources it adds, and whether it may be previewed (step outputs)."""
+    from scv import github
     from scv.clients.config import list_clients
-    from scv.github import api as github
     from scv.pr.changes import pull_request_changes
 
     changes = pull_request_changes(github.load_event(event_file), list_clients())
@@ -66,7 +66,7 @@ def pr_profile(
     ] = Path("profiles"),
 ) -> None:
     """Profile every source the PR adds, on its latest delivery; exit 1 on a fail finding or no delivery."""
-    from scv.github import api as github
+    from scv import github
     from scv.pr.profile import run_pr_profile
 
     results = run_pr_profile(github.load_event(event_file), out_dir)
@@ -86,7 +86,7 @@ def pr_preview(
 ) -> None:
     """Build the PR's code on the client's latest delivery, publish it to the test site, and comment
     the data diff against live on the PR."""
-    from scv.github import api as github
+    from scv import github
     from scv.pr.preview import run_preview
 
     result = run_preview(client, github.load_event(event_file), comment=comment)
@@ -100,7 +100,7 @@ def pr_review(event_file: EventOption = None) -> None:
 
     Exit 0 to promote or when there is nothing to promote; 1, with a comment on the PR, when a
     promotion is refused."""
-    from scv.github import api as github
+    from scv import github
     from scv.pr.review import run_review
 
     run_review(github.load_event(event_file))
@@ -109,7 +109,7 @@ def pr_review(event_file: EventOption = None) -> None:
 @pr.command("merge")
 def pr_merge(event_file: EventOption = None) -> None:
     """Merge the approved promotion PR at the approved commit, after `scv promote` succeeded."""
-    from scv.github import api as github
+    from scv import github
     from scv.pr.review import run_merge
 
     run_merge(github.load_event(event_file))
@@ -118,7 +118,7 @@ def pr_merge(event_file: EventOption = None) -> None:
 @pr.command("promotion-failed")
 def pr_promotion_failed(client: ClientArg, event_file: EventOption = None) -> None:
     """Comment on the PR that the promotion failed and live is unchanged."""
-    from scv.github import api as github
+    from scv import github
     from scv.pr.review import run_failed
 
     run_failed(github.load_event(event_file), client)

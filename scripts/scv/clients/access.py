@@ -14,9 +14,10 @@ import ipaddress
 from pathlib import Path
 
 from scv.clients.allowlist import Allowed, entry_problems
-from scv.clients.config import AccessConfig, load_client, parse_file
+from scv.clients.config import AccessConfig, load_client
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError, display_path
+from scv.core.schema import parse_file
 from scv.core.yamlfile import YamlFile
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from scv.clients.config import Client, Source
 from scv.core.errors import ScvError, display_path
+from scv.core.sql import ident, literal
 from scv.delivery.workbook import cell_text, open_workbook, sheet_rows
 
 CHUNK = 8 << 20
@@ -113,9 +114,7 @@ def _load_file(
         table, info.rejected_rows = _read_ndjson(con, path, source, where)
         _load_arrow(con, table, source, path, into, info)
     elif source.format == "parquet":
-        con.execute(
-            f"create or replace temp view _delivery as select * from read_parquet('{_sql_str(path)}')"
-        )
+        con.execute(f"create or replace temp view _delivery as select * from read_parquet({literal(path)})")
         info.columns = [row[0] for row in con.execute("describe _delivery").fetchall()]
         _require_columns(info.columns, source, path, where)
         casts = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in info.columns)
@@ -235,11 +234,10 @@ def _csv_header(path: Path, source: Source) -> list[str]:
 
 
 def csv_options(source: Source, columns: list[str]) -> str:
-    quote = source.quote.replace("'", "''")
-    delim = source.delimiter.replace("'", "''")
-    types = ", ".join(f"'{_sql_str(c)}': 'VARCHAR'" for c in columns)
+    quote, delim = literal(source.quote), literal(source.delimiter)
+    types = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns)
     return (
-        f"delim = '{delim}', quote = '{quote}', escape = '{quote}', header = {str(source.header).lower()}, "
+        f"delim = {delim}, quote = {quote}, escape = {quote}, header = {str(source.header).lower()}, "
         f"columns = {{{types}}}, auto_detect = false, strict_mode = true, null_padding = false"
     )
 
@@ -258,7 +256,7 @@ def _require_columns(found: list[str], source: Source, path: Path, where: str) -
 def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     relation = (
-        f"select * from read_csv('{_sql_str(text)}', {csv_options(source, info.columns)}, "
+        f"select * from read_csv({literal(text)}, {csv_options(source, info.columns)}, "
         f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
     )
     _insert(con, relation, source, path, into, info)
@@ -274,10 +272,9 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
 def _insert(con, relation: str, source: Source, path: Path, into: str, info: LoadedFile) -> None:
     """Rows with an empty key go to rejects too: they cannot be traced back to the client's system.
     They are few, so every row goes in first and those few move out after: one pass over the file."""
-    key = source.key.replace('"', '""')
-    table, file = f"raw.{source.name}", _sql_str(path.name)
-    ((loaded,),) = con.execute(f"{into} select *, '{file}' as _scv_file from ({relation})").fetchall()
-    blank = f"_scv_file = '{file}' and coalesce(regexp_full_match(\"{key}\", '\\s*'), true)"
+    table, file = f"raw.{source.name}", literal(path.name)
+    ((loaded,),) = con.execute(f"{into} select *, {file} as _scv_file from ({relation})").fetchall()
+    blank = f"_scv_file = {file} and coalesce(regexp_full_match({ident(source.key)}, '\\s*'), true)"
     ((empty,),) = con.execute(f"select count(*) from {table} where {blank}").fetchall()
     if empty:
         con.execute(
@@ -362,7 +359,3 @@ def _read_ndjson(con, path: Path, source: Source, where: str) -> tuple[pa.Table,
     names = list(dict.fromkeys(k for r in records for k in r))
     _require_columns(names, source, path, where)
     return pa.table({n: pa.array([r.get(n) for r in records], pa.string()) for n in names}), len(rejects)
-
-
-def _sql_str(value: str | Path) -> str:
-    return str(value).replace("'", "''")

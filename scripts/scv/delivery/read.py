@@ -19,10 +19,10 @@ import pyarrow as pa
 
 from scv.clients.config import Source
 from scv.core.errors import ScvError, display_path
+from scv.core.sql import ident, literal
 from scv.delivery.load import as_utf8, csv_options
 from scv.delivery.sniff import GZIP_MAGIC, column_names, head_rows, looks_like_header, sniff_file
 from scv.delivery.workbook import cell_text, open_workbook, sheet_rows
-from scv.profiling.kinds import ident, q
 
 TABLE = "data"
 MAX_LINE = 64 << 20  # a quoted field may hold a whole letter; DuckDB's default is 2 MB a line
@@ -217,11 +217,13 @@ def _load_csv(con, text: Path, table: Table) -> None:
     options = csv_options(_source(table, table.columns), table.columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
-        con.execute(f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options})")
+        con.execute(
+            f"create or replace table {TABLE} as select * from read_csv({literal(str(text))}, {options})"
+        )
         table.rejected_rows, table.rejects = 0, []
     except duckdb.Error:
         con.execute(
-            f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options}, "
+            f"create or replace table {TABLE} as select * from read_csv({literal(str(text))}, {options}, "
             f"max_line_size = {MAX_LINE}, store_rejects = true, rejects_table = 'reject_errors', "
             f"rejects_scan = 'reject_scans')"
         )
@@ -242,7 +244,7 @@ def _read_json(con, text: Path, table: Table) -> None:
     if table.format == "json":
         con.execute(
             f"create or replace table {TABLE} as select cast(columns(*) as varchar) from "
-            f"read_json({q(str(text))}, format = 'array', records = true, sample_size = -1, "
+            f"read_json({literal(str(text))}, format = 'array', records = true, sample_size = -1, "
             f"maximum_object_size = {MAX_LINE})"
         )
     else:
@@ -256,7 +258,8 @@ def _read_ndjson(con, text: Path, table: Table) -> None:
     in line 900,000 is not lost to a sample), and a line that is not a JSON object is a reject."""
     con.execute(
         f"create or replace temp table _lines as select row_number() over () as line, "
-        f"column0 as text from read_csv({q(str(text))}, header = false, columns = {{'column0': 'VARCHAR'}}, "
+        f"column0 as text from read_csv({literal(text)}, header = false, "
+        f"columns = {{'column0': 'VARCHAR'}}, "
         f"quote = '', escape = '', delim = e'\\x1f', auto_detect = false, strict_mode = false, "
         f"max_line_size = {MAX_LINE})"
     )
@@ -281,13 +284,13 @@ def _read_ndjson(con, text: Path, table: Table) -> None:
         raise ScvError(f"{display_path(table.file)}: no JSON object with any key in the file")
     names, notes = column_names(keys, True)
     table.notes += notes
-    columns = ", ".join(f"text->>{q(k)} as {ident(n)}" for k, n in zip(keys, names, strict=True))
+    columns = ", ".join(f"text->>{literal(k)} as {ident(n)}" for k, n in zip(keys, names, strict=True))
     con.execute(f"create or replace table {TABLE} as select {columns} from _lines where {is_record}")
     con.execute("drop table _lines")
 
 
 def _read_parquet(con, path: Path, table: Table) -> None:
-    relation = f"read_parquet({q(str(path))})"
+    relation = f"read_parquet({literal(str(path))})"
     table.declared_types = {n: t for n, t, *_ in con.execute(f"describe select * from {relation}").fetchall()}
     con.execute(f"create or replace table {TABLE} as select cast(columns(*) as varchar) from {relation}")
     table.columns = list(table.declared_types)

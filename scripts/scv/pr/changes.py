@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import ScvError
-from scv.github import api as github
 
 RELEASE = re.compile(r"^clients/(?P<client>[^/]+)/release\.yml$")
 # Files of a client folder that do not change what a build computes: which build is live, and

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from scv import github
 from scv.build import diff as datadiff
 from scv.build import store as builds
 from scv.build.pipeline import run_build
 from scv.build.report import run_report
 from scv.clients.config import load_client
 from scv.core.errors import ProblemFound, ScvError
-from scv.github import api as github
 from scv.release.publish import run_publish
 
 console = Console()

@@ -14,9 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import display_path
-from scv.github import api as github
 from scv.pr import changes
 from scv.profiling.run import run_profile, summary_lines
 

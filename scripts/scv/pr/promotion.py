@@ -21,12 +21,12 @@ from pathlib import Path
 
 from rich.console import Console
 
+from scv import github
 from scv.build import diff as datadiff
 from scv.build import store as builds
 from scv.clients.config import Client, load_client
 from scv.core.errors import ProblemFound
 from scv.core.manifest import MANIFEST, file_sha256
-from scv.github import api as github
 
 console = Console()
 

@@ -26,12 +26,12 @@ import yaml
 from rich.console import Console
 from rich.markup import escape
 
+from scv import github
 from scv.build import store as builds
 from scv.clients import codeowners
 from scv.core import paths
 from scv.core.errors import ProblemFound, ScvError
 from scv.core.manifest import MANIFEST, file_sha256
-from scv.github import api as github
 from scv.pr import changes, promotion
 
 console = Console()

@@ -21,10 +21,10 @@ import duckdb
 from scv.clients.config import Source, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
+from scv.core.sql import literal
 from scv.delivery.read import read_tables
 from scv.profiling.compare import compare, comparison_findings, history_dir, previous
 from scv.profiling.findings import ORDER
-from scv.profiling.kinds import q
 from scv.profiling.profile import profile_table
 
 MEMORY_LIMIT = "3GB"  # DuckDB's own; spills to disk beyond it. The bench's peak target is 4 GiB.
@@ -39,7 +39,7 @@ class ProfileRun:
 
 def connect(work: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"set temp_directory = {q(str(work / 'spill'))}")
+    con.execute(f"set temp_directory = {literal(str(work / 'spill'))}")
     con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     # Row order is not needed for profiling; dropping it lets DuckDB load in parallel with less memory.
     con.execute("set preserve_insertion_order = false")

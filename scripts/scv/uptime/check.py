@@ -25,6 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import ProblemFound, ScvError, display_path
 from scv.core.progress import steps
@@ -284,10 +285,10 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
     if action["action"] == "open":
         if incident is None or incident_id in state.issues:
             return
-        out = alerts.gh(
+        out = github.gh(
             "issue", "create", "--title", alerts.issue_title(incident), "--body", alerts.issue_body(incident)
         )
-        number, url = alerts.issue_number(out)
+        number, url = github.issue_number(out)
         state.issues[incident_id] = {"number": number, "url": url}
         if "resolved_at" not in incident:
             incident["github_issue"] = url
@@ -296,7 +297,7 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
         issue = state.issues.get(incident_id)
         if issue is None or incident is None:
             return
-        alerts.gh("issue", "close", str(issue["number"]), "--comment", alerts.close_comment(incident))
+        github.gh("issue", "close", str(issue["number"]), "--comment", alerts.close_comment(incident))
         del state.issues[incident_id]
         console.print(f"closed issue #{issue['number']}: {incident['endpoint']} resolved")
     else:
