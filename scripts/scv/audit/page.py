@@ -10,9 +10,8 @@ import functools
 import ipaddress
 from pathlib import Path
 
+from scv import pages
 from scv.audit import rules as detect
-from scv.pages import charts
-from scv.pages import render as pages
 
 SEVERITY_COLOURS = {"critical": "#b91c1c", "high": "#c2410c", "medium": "#b45309", "low": "#64748b"}
 # A bad day has thousands of findings: the page lists this many of each kind (worst and most
@@ -28,7 +27,7 @@ NETWORK_PREFIX = {4: 24, 6: 64}
 def write_page(path: Path, report: dict) -> Path:
     timeline = report["timeline"]
     hours = [t["hour"][5:] for t in timeline]  # MM-DD HH:00: the year says nothing here
-    timeline_chart = charts.line_chart(
+    timeline_chart = pages.line_chart(
         hours,
         {
             "requests": [t["requests"] for t in timeline],
@@ -39,7 +38,7 @@ def write_page(path: Path, report: dict) -> Path:
         width=1000,
     )
     ssh_hours = report["ssh"]["hours"]
-    ssh_chart = charts.line_chart(
+    ssh_chart = pages.line_chart(
         [h["hour"][5:] for h in ssh_hours],
         {"failed": [h["failed"] for h in ssh_hours], "accepted": [h["accepted"] for h in ssh_hours]},
         title="SSH authentications per hour",
@@ -47,7 +46,7 @@ def write_page(path: Path, report: dict) -> Path:
     )
     offenders = report["offenders"]
     top = [o for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]][:15]
-    offender_chart = charts.bar_chart(
+    offender_chart = pages.bar_chart(
         [(f"{o['address']} ({o['severity']})", o["requests"]) for o in top],
         title="Requests from the top offenders",
     )
@@ -56,12 +55,12 @@ def write_page(path: Path, report: dict) -> Path:
         sites.append(
             {
                 **s,
-                "status_chart": charts.stacked_bar(
+                "status_chart": pages.stacked_bar(
                     s["status"],
                     title=f"Answers for {s['client']} {s['env']}",
                     colours={"2xx": "#15803d", "3xx": "#2563eb", "4xx": "#b45309", "5xx": "#b91c1c"},
                 ),
-                "volume_chart": charts.bar_chart(
+                "volume_chart": pages.bar_chart(
                     [(v["day"], v["requests"]) for v in s["volume"][-14:]],
                     title=f"Requests per day for {s['client']} {s['env']}",
                     bar_height=12,
@@ -102,7 +101,7 @@ def write_page(path: Path, report: dict) -> Path:
         timeline_chart=timeline_chart,
         ssh_chart=ssh_chart,
         sites=sites,
-        severity_chart=charts.stacked_bar(
+        severity_chart=pages.stacked_bar(
             {s: counts.get(s, 0) for s in detect.SEVERITIES},
             title="Findings by severity",
             colours=SEVERITY_COLOURS,

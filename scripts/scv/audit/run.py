@@ -26,8 +26,7 @@ import duckdb
 from scv.audit import fetch as logfetch
 from scv.audit import parse as logparse
 from scv.audit import rules as detect
-from scv.clients import access
-from scv.clients.config import list_clients
+from scv.clients import client_allowlist, list_clients, operations_allowlist
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 
@@ -216,7 +215,7 @@ def _sniff(path: Path) -> str:
 
 def _operations(inventory: Path) -> list[dict]:
     """The operations team's addresses, read and checked as `scv access validate` does."""
-    allowed, problems = access.operations(inventory)
+    allowed, problems = operations_allowlist(inventory)
     if problems:
         raise ScvError(f"{problems[0]}; run `scv access validate`")
     return [asdict(a) for a in allowed]
@@ -227,7 +226,7 @@ def _allowlists(clients: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
     known = set(list_clients())
     allow: dict[str, list[dict]] = {}
     for client in sorted(known & set(clients)):
-        entries, problems = access.client_entries(client)
+        entries, problems = client_allowlist(client)
         if problems:
             raise ScvError(f"{problems[0]}; run `scv client validate`")
         allow[client] = [asdict(e) for e in entries]

@@ -1,1 +1,30 @@
-"""build"""
+"""The weekly build: delivery -> dbt -> checks -> report and client site, in a sealed build directory."""
+
+from scv.build.checks import run_check
+from scv.build.diff import diff_builds, run_diff
+from scv.build.diff import markdown as diff_markdown
+from scv.build.match_eval import default_truth, summary_rows
+from scv.build.match_eval import evaluate as evaluate_matching
+from scv.build.pipeline import run_build
+from scv.build.report import require_report, run_report
+from scv.build.schedule import select as select_clients
+from scv.build.store import live as live_build
+from scv.build.store import read as read_build
+from scv.build.store import resolve as resolve_build
+
+__all__ = [
+    "default_truth",
+    "diff_builds",
+    "diff_markdown",
+    "evaluate_matching",
+    "live_build",
+    "read_build",
+    "require_report",
+    "resolve_build",
+    "run_build",
+    "run_check",
+    "run_diff",
+    "run_report",
+    "select_clients",
+    "summary_rows",
+]

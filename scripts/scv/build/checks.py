@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scv.build import store as builds
-from scv.clients.config import Client, load_client
+from scv.clients import Client, load_client
 from scv.core.errors import display_path
 from scv.core.sql import ident, literal
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from scv import pages
 from scv.build import store as builds
-from scv.clients.config import Client
-from scv.pages import render as pages
+from scv.clients import Client
 
 # The tables a client downloads, in the order the page lists them.
 DOWNLOADS = {

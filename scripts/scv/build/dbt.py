@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scv.clients.config import Client
+from scv.clients import Client
 from scv.core import paths
 from scv.core.errors import ScvError
 

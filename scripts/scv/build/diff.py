@@ -15,11 +15,10 @@ from pathlib import Path
 import duckdb
 
 from scv.build import store as builds
-from scv.clients.config import load_client
+from scv.clients import load_client
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import ident, literal
-from scv.profiling.mapping import PERSONAL
-from scv.profiling.profile import mask
+from scv.profiling import PERSONAL, mask
 
 # Schemas that hold the delivery as loaded, not the output of a model.
 NOT_MODELS = ("raw",)

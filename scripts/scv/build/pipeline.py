@@ -24,12 +24,12 @@ from scv.build import checks as check
 from scv.build import dbt as dbt_worker
 from scv.build import spark
 from scv.build import store as builds
-from scv.clients.config import Client, load_client
+from scv.clients import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import write_sha256sums
 from scv.core.progress import steps
-from scv.delivery.load import LoadedFile, load_delivery
+from scv.delivery import LoadedFile, load_delivery
 
 console = Console()
 

@@ -23,14 +23,14 @@ from zoneinfo import ZoneInfo
 import duckdb
 from rich.console import Console
 
+from scv import pages
 from scv.build import client_site as site
 from scv.build import store as builds
 from scv.build.dbt import dbt_vars
-from scv.clients.config import Client, load_client
+from scv.clients import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.progress import steps
-from scv.pages import render as pages
 
 console = Console()
 

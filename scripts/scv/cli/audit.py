@@ -59,7 +59,7 @@ def audit_logs(
     over SSH), or reads the files given. Exit 1 on a critical finding (and an SMS through Apprise
     to SCV_ALERT_URLS), 2 on bad input.
     """
-    from scv.audit.run import problem_lines, run_audit, summary_lines
+    from scv.audit import problem_lines, run_audit, summary_lines
     from scv.core.progress import steps
 
     with steps(console=err, disable=not err.is_terminal) as progress:

@@ -26,7 +26,7 @@ def demo_data(
 ) -> None:
     """Write a synthetic delivery for the demo client (four sources plus truth.csv)."""
     from scv.core.progress import steps
-    from scv.demo.data import generate
+    from scv.demo import generate
 
     target = out_dir or paths.inbox_dir("demo")
     with steps() as progress:
@@ -60,7 +60,7 @@ def build(
 ) -> None:
     """Load the client's delivery and run its dbt build into a new build directory."""
     from scv import github
-    from scv.build.pipeline import run_build
+    from scv.build import run_build
 
     result = run_build(
         client, inbox, engine=engine.value if engine else None, keep_intermediate=keep_intermediate
@@ -109,7 +109,7 @@ def profile(
     (the others still get their report).
     """
     from scv.core.progress import steps
-    from scv.profiling.run import run_profile, summary_lines
+    from scv.profiling import run_profile, summary_lines
 
     with steps(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("Profiling", total=None)
@@ -144,7 +144,7 @@ def check(client: ClientArg, build_id: BuildArg) -> None:
 
     Exit 1 when the verdict is fail. build.json is updated unless the build is already published.
     """
-    from scv.build.checks import run_check
+    from scv.build import run_check
 
     result = run_check(client, build_id)
     raise typer.Exit(1 if result["verdict"] == "fail" else 0)
@@ -153,7 +153,7 @@ def check(client: ClientArg, build_id: BuildArg) -> None:
 @app.command()
 def report(client: ClientArg, build_id: BuildArg) -> None:
     """Write a build's report (report/index.html + report.json), client site (site/) and dbt docs (docs/)."""
-    from scv.build.report import run_report
+    from scv.build import run_report
 
     run_report(client, build_id)
 
@@ -175,9 +175,9 @@ def match_eval(
     """Pairwise precision, recall and F1, and cluster measures, of a build against truth.csv."""
     import json
 
-    from scv.build.match_eval import default_truth, evaluate, summary_rows
+    from scv.build import default_truth, evaluate_matching, summary_rows
 
-    result = evaluate(build_dir, truth or default_truth(build_dir))
+    result = evaluate_matching(build_dir, truth or default_truth(build_dir))
     if as_json:
         out.print_json(json.dumps(result))
     else:
@@ -203,10 +203,10 @@ def diff(
     """What changed in the customer view: schema, rows per model, customers, golden records (masked)."""
     import json
 
-    from scv.build.diff import markdown, run_diff
+    from scv.build import diff_markdown, run_diff
 
     result = run_diff(client, build_id, against)
     if as_json:
         out.print_json(json.dumps(result))
     else:
-        say([markdown(result)])
+        say([diff_markdown(result)])

@@ -26,9 +26,9 @@ def client_validate(
     client: Annotated[str | None, typer.Argument(help="One client; all clients when omitted.")] = None,
 ) -> None:
     """Check client.yml, access.yml and release.yml: every problem, with file:line and field."""
-    from scv.clients.registry import validate
+    from scv.clients import validate_clients
 
-    names = validate(client)
+    names = validate_clients(client)
     say([f"ok {len(names)} client(s) valid: {', '.join(names)}"])
 
 
@@ -38,9 +38,9 @@ def client_new(
     display_name: Annotated[str | None, typer.Option(help="The client's name as people write it.")] = None,
 ) -> None:
     """Scaffold a client that validates: config files, models folder, CODEOWNERS line."""
-    from scv.clients.registry import scaffold
+    from scv.clients import scaffold_client
 
-    say(f"  created {path}" for path in scaffold(name, display_name))
+    say(f"  created {path}" for path in scaffold_client(name, display_name))
     say([f"Client {name} scaffolded: edit clients/{name}/client.yml, then run `scv client validate {name}`"])
 
 
@@ -63,9 +63,9 @@ def client_list(
     import json
 
     from scv import github
-    from scv.build.schedule import select
+    from scv.build import select_clients
 
-    names = select(only, due)
+    names = select_clients(only, due)
     github.set_output("clients", names)
     say([json.dumps(names)] if as_json else names)
 
@@ -86,7 +86,7 @@ def source_add(
     description: Annotated[str | None, typer.Option(help="What the source is, for client.yml.")] = None,
 ) -> None:
     """Add a source to client.yml with a staging model, from a profiled file, for review."""
-    from scv.onboarding.source import add_source, summary_lines
+    from scv.onboarding import add_source, summary_lines
 
     added = add_source(client, source, file, key, sheet, header, description)
     say(summary_lines(added, client, source))
@@ -99,9 +99,9 @@ def access_validate(
 ) -> None:
     """Check access.yml allowlists and the operations team's addresses: CIDR syntax, breadth,
     duplicates and overlaps, who and why, expiry. Exit 2 with file:line and field per problem."""
-    from scv.clients.access import validate
+    from scv.clients import validate_access
 
-    counts = validate(client, inventory)
+    counts = validate_access(client, inventory)
     ops = counts.pop("operations")
     listed = ", ".join(f"{name} ({n})" for name, n in counts.items())
     say([f"ok access lists valid: {listed}; operations team ({ops})"])
@@ -118,9 +118,9 @@ def access_render(
     """Print the nginx allow/deny lines of a client's site (what playbooks/site.yml installs)."""
     import json
 
-    from scv.clients.access import render_all
+    from scv.clients import render_allowlists
 
     if client is None and not as_json:
         raise ScvError("name a client (or --json for every client)")  # usage: exit 2
-    rendered = render_all(client, inventory)
+    rendered = render_allowlists(client, inventory)
     sys.stdout.write(json.dumps(rendered) + "\n" if as_json else rendered[client])

@@ -34,7 +34,7 @@ def promotion_pr(
 ) -> None:
     """The promotion pull request of a build: its body (summary, report, queries, diff against live)
     and release.yml. Prints the body; --open opens or updates the PR."""
-    from scv.pr.promotion import run_promotion_pr
+    from scv.pr import run_promotion_pr
 
     result = run_promotion_pr(client, build_id, open_pr=open_pr, summary=summary)
     if result.number is None:
@@ -48,8 +48,8 @@ def promotion_pr(
 def pr_affected(event_file: EventOption = None) -> None:
     """Clients a PR affects, sources it adds, and whether it may be previewed (step outputs)."""
     from scv import github
-    from scv.clients.config import list_clients
-    from scv.pr.changes import pull_request_changes
+    from scv.clients import list_clients
+    from scv.pr import pull_request_changes
 
     changes = pull_request_changes(github.load_event(event_file), list_clients())
     github.set_output("clients", [a.client for a in changes.affected])
@@ -67,7 +67,7 @@ def pr_profile(
 ) -> None:
     """Profile every source the PR adds, on its latest delivery; exit 1 on a fail finding or no delivery."""
     from scv import github
-    from scv.pr.profile import run_pr_profile
+    from scv.pr import run_pr_profile
 
     results = run_pr_profile(github.load_event(event_file), out_dir)
     for r in results:
@@ -87,7 +87,7 @@ def pr_preview(
     """Build the PR's code on the client's latest delivery, publish it to the test site, and comment
     the data diff against live on the PR."""
     from scv import github
-    from scv.pr.preview import run_preview
+    from scv.pr import run_preview
 
     result = run_preview(client, github.load_event(event_file), comment=comment)
     if not comment:
@@ -101,7 +101,7 @@ def pr_review(event_file: EventOption = None) -> None:
     Exit 0 to promote or when there is nothing to promote; 1, with a comment on the PR, when a
     promotion is refused."""
     from scv import github
-    from scv.pr.review import run_review
+    from scv.pr import run_review
 
     run_review(github.load_event(event_file))
 
@@ -110,7 +110,7 @@ def pr_review(event_file: EventOption = None) -> None:
 def pr_merge(event_file: EventOption = None) -> None:
     """Merge the approved promotion PR at the approved commit, after `scv promote` succeeded."""
     from scv import github
-    from scv.pr.review import run_merge
+    from scv.pr import run_merge
 
     run_merge(github.load_event(event_file))
 
@@ -119,6 +119,6 @@ def pr_merge(event_file: EventOption = None) -> None:
 def pr_promotion_failed(client: ClientArg, event_file: EventOption = None) -> None:
     """Comment on the PR that the promotion failed and live is unchanged."""
     from scv import github
-    from scv.pr.review import run_failed
+    from scv.pr import run_failed
 
     run_failed(github.load_event(event_file), client)

@@ -29,7 +29,7 @@ def publish(
 
     Refuses a build whose verdict is fail (exit 1); publishing the same build again changes nothing.
     """
-    from scv.release.publish import run_publish
+    from scv.release import run_publish
 
     if env not in ("test", "live"):
         raise ScvError(f"--env {env!r}: expected test or live")
@@ -53,9 +53,9 @@ def promote(
     Exit 1 when refused (digest differs, not on test, verdict fail, unanswered queries) or when
     the smoke check fails; live keeps serving what it served.
     """
-    from scv.release.promote import promote as run
+    from scv.release import promote_release
 
-    run(client, build, inventory)
+    promote_release(client, build, inventory)
 
 
 @app.command()
@@ -68,11 +68,11 @@ def rollback(
     inventory: InventoryOpt = None,
 ) -> None:
     """Put the previous release back on a site in one step (playbooks/rollback.yml)."""
-    from scv.release.promote import rollback as run
+    from scv.release import rollback_release
 
     if env not in ("test", "live"):
         raise ScvError(f"--env {env!r}: expected test or live")
-    run(client, env, to, inventory)
+    rollback_release(client, env, to, inventory)
 
 
 @app.command()
@@ -84,7 +84,7 @@ def drift(
 
     Prints each difference; exit 1 on drift.
     """
-    from scv.release.drift import run_drift
+    from scv.release import run_drift
 
     if run_drift(client, inventory):
         raise typer.Exit(1)

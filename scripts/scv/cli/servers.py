@@ -32,7 +32,7 @@ def servers_report(
     """
     import json
 
-    from scv.servers.report import print_report, run_report
+    from scv.servers import print_report, run_report
 
     doc = run_report(inventory, limit, out_dir)
     if as_json:

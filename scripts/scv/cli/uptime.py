@@ -30,7 +30,7 @@ def uptime_check(
     Exit 1 when an endpoint is down or an alert could not be sent; 2 when uptime.yml or a
     client file is wrong.
     """
-    from scv.uptime.check import run_check
+    from scv.uptime import run_check
 
     run = run_check(skip_loopback=skip_loopback, console=out)
     raise typer.Exit(1 if run.problem else 0)
@@ -44,9 +44,9 @@ def uptime_report(
     ] = None,
 ) -> None:
     """Uptime per endpoint over 24 h, 7 d, 30 d and 365 d, incidents, response times: a status page."""
-    from scv.uptime.status_page import run_report
+    from scv.uptime import write_status_page
 
-    run_report(out_dir, console=out)
+    write_status_page(out_dir, console=out)
 
 
 @uptime.command("issues")
@@ -55,7 +55,7 @@ def uptime_issues() -> None:
 
     Exit 1 when some of the work is left for the next run.
     """
-    from scv.uptime.check import run_issues
+    from scv.uptime import run_issues
 
     raise typer.Exit(1 if run_issues(console=out) else 0)
 
@@ -63,6 +63,6 @@ def uptime_issues() -> None:
 @uptime.command("validate")
 def uptime_validate() -> None:
     """Check uptime.yml (file:line and field for each problem) and list every endpoint checked."""
-    from scv.uptime.check import validate
+    from scv.uptime import validate_uptime
 
-    validate(console=out)
+    validate_uptime(console=out)

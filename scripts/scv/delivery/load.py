@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from scv.clients.config import Client, Source
+from scv.clients import Client, Source
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import ident, literal
 from scv.delivery.workbook import cell_text, open_workbook, sheet_rows

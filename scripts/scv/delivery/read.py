@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from scv.clients.config import Source
+from scv.clients import Source
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import ident, literal
 from scv.delivery.load import as_utf8, csv_options

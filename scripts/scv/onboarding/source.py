@@ -17,13 +17,13 @@ from pathlib import Path
 
 import yaml
 
-from scv.clients.config import load_client
+from scv.clients import load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.yamlfile import YamlFile
-from scv.profiling.mapping import CANONICAL, normalise
-from scv.profiling.run import ProfileRun, run_profile
-from scv.profiling.run import summary_lines as profile_summary
+from scv.profiling import CANONICAL, ProfileRun, run_profile
+from scv.profiling import normalise_column as normalise
+from scv.profiling import summary_lines as profile_summary
 
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 CLEANER = {"email": "clean_email", "birth_date": "parse_date", "record_updated_at": "parse_timestamp"}

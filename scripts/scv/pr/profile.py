@@ -18,7 +18,7 @@ from scv import github
 from scv.core import paths
 from scv.core.errors import display_path
 from scv.pr import changes
-from scv.profiling.run import run_profile, summary_lines
+from scv.profiling import run_profile, summary_lines
 
 console = Console()
 

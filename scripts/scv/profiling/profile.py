@@ -19,7 +19,7 @@ from collections.abc import Callable
 import duckdb
 
 from scv.core.sql import ident, literal
-from scv.delivery.read import TABLE, Table
+from scv.delivery import TABLE, Table
 from scv.profiling import kinds
 from scv.profiling.findings import findings
 from scv.profiling.mapping import PERSONAL, Evidence, suggest

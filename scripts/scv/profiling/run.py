@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 
-from scv.clients.config import Source, load_client
+from scv.clients import Source, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import literal
-from scv.delivery.read import read_tables
+from scv.delivery import read_tables
 from scv.profiling.compare import compare, comparison_findings, history_dir, previous
 from scv.profiling.findings import ORDER
 from scv.profiling.profile import profile_table

@@ -22,10 +22,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from scv import pages
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.pages import render as pages
-from scv.release.playbook import stream
+from scv.release import stream
 
 console = Console()
 STATUSES = ("green", "amber", "red")

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
-from scv.clients.config import list_clients, load_client
+from scv.clients import list_clients, load_client
 from scv.core import paths
 from scv.core.errors import Problem, Problems
 from scv.core.schema import Cron, Strict, Timezone, validate_model
