@@ -11,7 +11,7 @@ import ipaddress
 from pathlib import Path
 
 from scv import pages
-from scv.audit import rules as detect
+from scv.audit import rules
 
 SEVERITY_COLOURS = {"critical": "#b91c1c", "high": "#c2410c", "medium": "#b45309", "low": "#64748b"}
 # A bad day has thousands of findings: the page lists this many of each kind (worst and most
@@ -45,7 +45,7 @@ def write_page(path: Path, report: dict) -> Path:
         width=1000,
     )
     offenders = report["offenders"]
-    top = [o for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]][:15]
+    top = [o for o in offenders if rules.RANK[o["severity"]] <= rules.RANK["medium"]][:15]
     offender_chart = pages.bar_chart(
         [(f"{o['address']} ({o['severity']})", o["requests"]) for o in top],
         title="Requests from the top offenders",
@@ -76,7 +76,7 @@ def write_page(path: Path, report: dict) -> Path:
         )
     findings = report["findings"]
     counts = report["counts"]
-    worst = next((s for s in detect.SEVERITIES if counts.get(s)), None)
+    worst = next((s for s in rules.SEVERITIES if counts.get(s)), None)
     title = f"Log audit {report['audit_id']}"
     return pages.write(
         path,
@@ -102,7 +102,7 @@ def write_page(path: Path, report: dict) -> Path:
         ssh_chart=ssh_chart,
         sites=sites,
         severity_chart=pages.stacked_bar(
-            {s: counts.get(s, 0) for s in detect.SEVERITIES},
+            {s: counts.get(s, 0) for s in rules.SEVERITIES},
             title="Findings by severity",
             colours=SEVERITY_COLOURS,
         ),
@@ -119,7 +119,7 @@ def _count_by(findings: list[dict], severity: str) -> list[tuple[str, str, int, 
             counts[1] += f["count"] or 0
             if net := network(f["address"]):
                 networks.add(net)
-    rows = [(detect.RULE[r].title, severity, n, len(nets), c) for r, ((n, c), nets) in by.items()]
+    rows = [(rules.RULE[r].title, severity, n, len(nets), c) for r, ((n, c), nets) in by.items()]
     return sorted(rows, key=lambda t: -t[2])
 
 
@@ -149,7 +149,7 @@ def group_by_network(findings: list[dict]) -> list[dict]:
             continue
         first, net = members[0], network(members[0]["address"])
         total = sum(m["count"] or 0 for m in members)
-        where = detect.site_label(first["client"], first["env"]) if first["client"] else first["server"]
+        where = rules.site_label(first["client"], first["env"]) if first["client"] else first["server"]
         # The page shows five examples a row: the worst four and how many more, when there are more.
         shown = [m["message"] for m in members[: 5 if len(members) <= 5 else 4]]
         if len(members) > len(shown):

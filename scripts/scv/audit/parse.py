@@ -17,7 +17,6 @@ counted.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,7 +75,6 @@ SUSPECT_RE = (
     r"|web\.config|\.git|\.svn|\.hg|\.aws|\.ssh|\.htpass|\.htacc|\.ds_store|composer|package\.json"
 )
 
-IPISH_RE = r"^[0-9A-Fa-f:.]{2,45}$"
 SYSLOG_RE = (
     r"^(?:([A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2})"
     r"|([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})))"
@@ -365,21 +363,6 @@ def _count(con: duckdb.DuckDBPyConnection, f: LogFile, table: str, since: dateti
     # Free what the rejects held: the next file's scan starts empty.
     con.execute("delete from reject_errors")
     con.execute("delete from reject_scans")
-
-
-def gunzip_to(source: Path, target: Path, skip: int = 0) -> int:
-    """Decompress source to target, leaving out the first `skip` bytes; returns bytes written."""
-    written = 0
-    with gzip.open(source, "rb") as src, target.open("wb") as out:
-        while skip > 0:
-            chunk = src.read(min(skip, 1 << 20))
-            if not chunk:
-                break
-            skip -= len(chunk)
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
-            written += len(chunk)
-    return written
 
 
 def served_requests(con: duckdb.DuckDBPyConnection, addresses: list[str]) -> list[tuple]:
