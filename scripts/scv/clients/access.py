@@ -14,7 +14,7 @@ import ipaddress
 from pathlib import Path
 
 from scv.clients.allowlist import Allowed, entry_problems
-from scv.clients.config import AccessConfig, load_client
+from scv.clients.config import AccessConfig, list_clients, load_client
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError, display_path
 from scv.core.schema import parse_file
@@ -49,8 +49,12 @@ def operations(inventory: Path | None = None) -> tuple[list[Allowed], list[Probl
 
 
 def client_entries(client: str) -> tuple[list[Allowed], list[Problem]]:
-    """The client's checked entries; its access.yml problems otherwise (schema and rules)."""
-    load_client(client)  # an unknown client is a one-line error, like every other verb
+    """The client's checked entries; its access.yml problems otherwise (schema and rules).
+
+    Only access.yml is read: the log audit needs the allowlist even when another of the client's
+    files is being changed."""
+    if client not in list_clients():  # an unknown client is a one-line error, like every other verb
+        load_client(client)
     path = paths.client_dir(client) / "access.yml"
     problems: list[Problem] = []
     config = parse_file(path, AccessConfig, problems)
