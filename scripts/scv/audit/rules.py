@@ -189,7 +189,7 @@ def sort_findings(findings: list[dict]) -> list[dict]:
     )
 
 
-def finding(
+def finding(  # noqa: PLR0913 (a finding's fields, each named where it is made)
     rule: str,
     message: str,
     *,

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scv.build import store as builds
-from scv.clients import Client, load_client
+from scv.clients import Checks, Client, load_client
 from scv.core.errors import display_path
 from scv.core.sql import ident, literal
 
@@ -326,110 +326,122 @@ def _comparison_findings(client: Client, meta: dict, measured: dict, cmp: dict) 
         cmp["role"], "the previous build, which is live"
     )
     out: list[Finding] = []
+    declared = {x.name: x for x in client.config.sources}
     for source_name, s in cmp["sources"].items():
-        declared = {x.name: x for x in client.config.sources}
         label = _label(declared.get(source_name), source_name, s.get("files", []))
         if s.get("new_source"):
             detail = f"{label}: new source, {s['rows']:,} rows"
             out.append(Finding("rows", source_name, "pass", detail))
-            continue
-        before, now = s["rows_before"], s["rows"]
-        change = 100 * (now - before) / before if before else (0.0 if not now else 100.0)
-        moved = "fell" if change < 0 else "rose"
-        figures = f"{label} {moved} {_pct(abs(change))} ({before:,} → {now:,}) since {since}"
-        if abs(change) > limits.rows_change_query_pct:
-            question = (
-                "was the export complete?" if change < 0 else "is that expected, or was something sent twice?"
-            )
-            out.append(Finding("rows", source_name, "warn", f"{figures}", f"{figures}: {question}"))
-        elif abs(change) > limits.rows_change_warn_pct:
-            out.append(Finding("rows", source_name, "warn", f"{figures}"))
         else:
-            out.append(Finding("rows", source_name, "pass", f"{label}: {before:,} → {now:,} rows"))
-
-        if "removed" in s:
-            counts = f"{s['new']:,} new, {s['changed']:,} changed, {s['removed']:,} removed"
-            detail = f"{label}: {counts} records"
-            removed_pct = 100 * s["removed"] / before if before else 0.0
-            if removed_pct > limits.removed_records_query_pct:
-                question = (
-                    f"{s['removed']:,} of the {before:,} records of {label} in {since} ({_pct(removed_pct)}) "
-                    f"are not in this delivery: were they deleted on purpose?"
-                )
-                out.append(Finding("records", source_name, "warn", detail, question))
-            else:
-                out.append(Finding("records", source_name, "pass", detail))
-
-        files = ", ".join(s.get("files", [])) or source_name
-        identical = s["identical_files"] or (
-            s.get("removed") == 0 and s.get("new") == 0 and s.get("changed") == 0 and now > 0
-        )
-        if identical and source_name not in limits.static_sources:
-            how = "is byte for byte the same file" if s["identical_files"] else "has exactly the same records"
-            question = f"{files} {how} as in {since} ({now:,} rows): was this week's export run?"
-            out.append(Finding("stale source", source_name, "warn", f"{files}: {how}", question))
-        else:
-            out.append(Finding("stale source", source_name, "pass", f"{files}: changed since {since}"))
-
-        if s["columns_added"] or s["columns_removed"]:
-            parts = []
-            if s["columns_added"]:
-                parts.append(f"new column(s) {', '.join(s['columns_added'])}")
-            if s["columns_removed"]:
-                parts.append(f"no longer has {', '.join(s['columns_removed'])}")
-            change_text = f"{files} has {' and '.join(parts)} since {since}"
-            out.append(
-                Finding(
-                    "schema",
-                    source_name,
-                    "warn",
-                    f"{change_text}",
-                    f"{change_text}: is the new layout permanent?",
-                )
-            )
-        else:
-            out.append(Finding("schema", source_name, "pass", f"{files}: same columns"))
-
-    before_m = cmp["metrics_before"]
-    if measured and before_m:
-        c0, c1 = before_m.get("customers", 0), measured["customers"]
-        change = 100 * (c1 - c0) / c0 if c0 else 0.0
-        out.append(
-            Finding(
-                "customers",
-                "",
-                "warn" if abs(change) > limits.customers_change_warn_pct else "pass",
-                f"customers {c0:,} → {c1:,} ({change:+.1f}%)",
-            )
-        )
-        m0, m1 = before_m.get("match_rate"), measured.get("match_rate")
-        if m0 is not None and m1 is not None:
-            pts = 100 * (m1 - m0)
-            out.append(
-                Finding(
-                    "match rate",
-                    "",
-                    "warn" if abs(pts) > limits.match_rate_change_warn_pts else "pass",
-                    f"records matched to another record: {m0:.1%} → {m1:.1%} ({pts:+.1f} points)",
-                )
-            )
-        for field, rate in measured.get("fill_rates", {}).items():
-            rate0 = before_m.get("fill_rates", {}).get(field)
-            if rate0 is None:
-                continue
-            drop = 100 * (rate0 - rate)
-            detail = f"{field} filled for {rate:.0%} of customers ({rate0:.0%} before)"
-            if drop > limits.fill_rate_drop_query_pts:
-                question = (
-                    f"{field.replace('_', ' ').capitalize()} is filled for {rate:.0%} of customers, down "
-                    f"from {rate0:.0%} in {since}: has a source stopped sending it?"
-                )
-                out.append(Finding("fill rate", field, "warn", detail, question))
-            else:
-                outcome = "warn" if drop > limits.fill_rate_drop_warn_pts else "pass"
-                out.append(Finding("fill rate", field, outcome, detail))
+            out += _source_findings(limits, since, source_name, label, s)
+    if measured and cmp["metrics_before"]:
+        out += _metric_findings(limits, since, cmp["metrics_before"], measured)
     for f in out:
         f.against = f"{cmp['role']} {cmp['build_id']}"
+    return out
+
+
+def _source_findings(limits: Checks, since: str, source_name: str, label: str, s: dict) -> list[Finding]:
+    """Rows, records, staleness and columns of one source against the build compared with."""
+    out: list[Finding] = []
+    before, now = s["rows_before"], s["rows"]
+    change = 100 * (now - before) / before if before else (0.0 if not now else 100.0)
+    moved = "fell" if change < 0 else "rose"
+    figures = f"{label} {moved} {_pct(abs(change))} ({before:,} → {now:,}) since {since}"
+    if abs(change) > limits.rows_change_query_pct:
+        question = (
+            "was the export complete?" if change < 0 else "is that expected, or was something sent twice?"
+        )
+        out.append(Finding("rows", source_name, "warn", f"{figures}", f"{figures}: {question}"))
+    elif abs(change) > limits.rows_change_warn_pct:
+        out.append(Finding("rows", source_name, "warn", f"{figures}"))
+    else:
+        out.append(Finding("rows", source_name, "pass", f"{label}: {before:,} → {now:,} rows"))
+
+    if "removed" in s:
+        counts = f"{s['new']:,} new, {s['changed']:,} changed, {s['removed']:,} removed"
+        detail = f"{label}: {counts} records"
+        removed_pct = 100 * s["removed"] / before if before else 0.0
+        if removed_pct > limits.removed_records_query_pct:
+            question = (
+                f"{s['removed']:,} of the {before:,} records of {label} in {since} ({_pct(removed_pct)}) "
+                f"are not in this delivery: were they deleted on purpose?"
+            )
+            out.append(Finding("records", source_name, "warn", detail, question))
+        else:
+            out.append(Finding("records", source_name, "pass", detail))
+
+    files = ", ".join(s.get("files", [])) or source_name
+    identical = s["identical_files"] or (
+        s.get("removed") == 0 and s.get("new") == 0 and s.get("changed") == 0 and now > 0
+    )
+    if identical and source_name not in limits.static_sources:
+        how = "is byte for byte the same file" if s["identical_files"] else "has exactly the same records"
+        question = f"{files} {how} as in {since} ({now:,} rows): was this week's export run?"
+        out.append(Finding("stale source", source_name, "warn", f"{files}: {how}", question))
+    else:
+        out.append(Finding("stale source", source_name, "pass", f"{files}: changed since {since}"))
+
+    if s["columns_added"] or s["columns_removed"]:
+        parts = []
+        if s["columns_added"]:
+            parts.append(f"new column(s) {', '.join(s['columns_added'])}")
+        if s["columns_removed"]:
+            parts.append(f"no longer has {', '.join(s['columns_removed'])}")
+        change_text = f"{files} has {' and '.join(parts)} since {since}"
+        out.append(
+            Finding(
+                "schema",
+                source_name,
+                "warn",
+                f"{change_text}",
+                f"{change_text}: is the new layout permanent?",
+            )
+        )
+    else:
+        out.append(Finding("schema", source_name, "pass", f"{files}: same columns"))
+    return out
+
+
+def _metric_findings(limits: Checks, since: str, before_m: dict, measured: dict) -> list[Finding]:
+    """Customers, match rate and fill rates against the build compared with."""
+    out: list[Finding] = []
+    c0, c1 = before_m.get("customers", 0), measured["customers"]
+    change = 100 * (c1 - c0) / c0 if c0 else 0.0
+    out.append(
+        Finding(
+            "customers",
+            "",
+            "warn" if abs(change) > limits.customers_change_warn_pct else "pass",
+            f"customers {c0:,} → {c1:,} ({change:+.1f}%)",
+        )
+    )
+    m0, m1 = before_m.get("match_rate"), measured.get("match_rate")
+    if m0 is not None and m1 is not None:
+        pts = 100 * (m1 - m0)
+        out.append(
+            Finding(
+                "match rate",
+                "",
+                "warn" if abs(pts) > limits.match_rate_change_warn_pts else "pass",
+                f"records matched to another record: {m0:.1%} → {m1:.1%} ({pts:+.1f} points)",
+            )
+        )
+    for field, rate in measured.get("fill_rates", {}).items():
+        rate0 = before_m.get("fill_rates", {}).get(field)
+        if rate0 is None:
+            continue
+        drop = 100 * (rate0 - rate)
+        detail = f"{field} filled for {rate:.0%} of customers ({rate0:.0%} before)"
+        if drop > limits.fill_rate_drop_query_pts:
+            question = (
+                f"{field.replace('_', ' ').capitalize()} is filled for {rate:.0%} of customers, down "
+                f"from {rate0:.0%} in {since}: has a source stopped sending it?"
+            )
+            out.append(Finding("fill rate", field, "warn", detail, question))
+        else:
+            outcome = "warn" if drop > limits.fill_rate_drop_warn_pts else "pass"
+            out.append(Finding("fill rate", field, outcome, detail))
     return out
 
 

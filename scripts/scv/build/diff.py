@@ -275,6 +275,22 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
             lines.append("|---|---:|")
             lines += [f"| `{f}` | {n:,} |" for f, n in c["changed_fields"].items()]
         lines.append("")
+    lines += _schema_lines(diff) + _rows_lines(diff)
+    if c is not None and c["examples"]:
+        lines.append(f"**Changed golden records** (a few of {c['changed']:,}; personal values masked)")
+        lines.append("")
+        lines.append("| customer | field | before | now |")
+        lines.append("|---|---|---|---|")
+        for record in c["examples"]:
+            for i, ch in enumerate(record["changes"]):
+                who = f"`{record['customer_id']}`" if i == 0 else ""
+                lines.append(f"| {who} | `{ch['field']}` | {_cell(ch['before'])} | {_cell(ch['now'])} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _schema_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
     s = diff["schema"]
     if s["models_added"] or s["models_removed"] or s["changed"]:
         lines.append("**Schema**")
@@ -289,6 +305,11 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
         lines.append("")
     elif diff["base"] is not None:
         lines += ["**Schema**: no model, column or type changed.", ""]
+    return lines
+
+
+def _rows_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
     moved = [r for r in diff["rows"] if r["before"] != r["now"]]
     if moved or diff["base"] is None:
         shown = diff["rows"] if diff["base"] is None else moved
@@ -307,17 +328,7 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
         lines.append("")
     else:
         lines += [f"**Rows per model**: all {len(diff['rows'])} models have the same rows.", ""]
-    if c is not None and c["examples"]:
-        lines.append(f"**Changed golden records** (a few of {c['changed']:,}; personal values masked)")
-        lines.append("")
-        lines.append("| customer | field | before | now |")
-        lines.append("|---|---|---|---|")
-        for record in c["examples"]:
-            for i, ch in enumerate(record["changes"]):
-                who = f"`{record['customer_id']}`" if i == 0 else ""
-                lines.append(f"| {who} | `{ch['field']}` | {_cell(ch['before'])} | {_cell(ch['now'])} |")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
 def _n(value: int | None) -> str:

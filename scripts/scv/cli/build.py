@@ -109,7 +109,7 @@ def profile(
     (the others still get their report).
     """
     from scv.core.progress import steps
-    from scv.profiling import run_profile, summary_lines
+    from scv.profiling import Reading, run_profile, summary_lines
 
     with steps(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("Profiling", total=None)
@@ -118,9 +118,7 @@ def profile(
             client,
             source,
             out_dir,
-            key,
-            header,
-            sheet,
+            Reading(key, header, sheet),
             show_values,
             advance=lambda what: progress.update(task, description=what),
         )

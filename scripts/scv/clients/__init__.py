@@ -7,7 +7,7 @@ from scv.clients.access import validate as validate_access
 from scv.clients.allowlist import Allowed
 from scv.clients.codeowners import owners as code_owners
 from scv.clients.codeowners import parse as parse_codeowners
-from scv.clients.config import BUILD_ID, CLIENT_NAME, Client, Source, list_clients, load_client
+from scv.clients.config import BUILD_ID, CLIENT_NAME, Checks, Client, Source, list_clients, load_client
 from scv.clients.registry import scaffold as scaffold_client
 from scv.clients.registry import validate as validate_clients
 
@@ -15,6 +15,7 @@ __all__ = [
     "BUILD_ID",
     "CLIENT_NAME",
     "Allowed",
+    "Checks",
     "Client",
     "Source",
     "client_allowlist",

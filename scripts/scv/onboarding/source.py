@@ -21,7 +21,7 @@ from scv.clients import load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.yamlfile import YamlFile
-from scv.profiling import CANONICAL, ProfileRun, run_profile
+from scv.profiling import CANONICAL, ProfileRun, Reading, run_profile
 from scv.profiling import normalise_column as normalise
 from scv.profiling import summary_lines as profile_summary
 
@@ -59,7 +59,7 @@ def add_source(
     if staging.exists():
         raise ScvError(f"{display_path(staging)} already exists; not overwriting it")
 
-    run = run_profile([file], client, source, key=key, header=header, sheet=sheet)
+    run = run_profile([file], client, source, reading=Reading(key, header, sheet))
     if run.errors:
         raise ScvError(run.errors[0])
     if len(run.tables) > 1:

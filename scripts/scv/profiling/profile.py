@@ -430,7 +430,7 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
         cols[col]["lengths"].append((int(length), int(n)))
 
 
-def _dates(con, cols: dict[str, dict]) -> None:
+def _dates(con, cols: dict[str, dict]) -> None:  # noqa: C901 (one pass over every date column)
     """Formats found, day/month order, real dates, their range and implausible ones, in one pass:
     over the (value, count) pairs of grouped date columns at once, row by row for the others.
     Each value is parsed by the one format its shape names, in the column's day/month order
