@@ -191,12 +191,15 @@ def as_utf8(path: Path, source: Source, work: Path, where: str) -> tuple[Path, s
             f"{display_path(path)}: is UTF-8 text but {where}.encoding says {source.encoding}; "
             f"loading it would garble every accented character"
         )
-    crlf = lf = 0
+    crlf = lf = cr = 0
     for text in _decoded(path, source.encoding, where):
         crlf += text.count("\r\n")
         lf += text.count("\n")
+        cr += text.count("\r")
     endings = "none" if not lf else "crlf" if crlf == lf else "lf" if not crlf else "mixed"
-    if source.encoding == "utf-8" and not head.startswith(UTF8_BOM) and endings != "mixed":
+    if cr > crlf:  # a lone carriage return ends a line too (old Mac exports); DuckDB wants one kind
+        endings = "cr" if not lf else "mixed"
+    if source.encoding == "utf-8" and not head.startswith(UTF8_BOM) and endings in ("none", "lf", "crlf"):
         return path, endings
     target = work / f"{source.name}-{path.name}.utf8"
     with target.open("w", encoding="utf-8", newline="") as dst:
@@ -204,8 +207,8 @@ def as_utf8(path: Path, source: Source, work: Path, where: str) -> tuple[Path, s
         for chunk in _decoded(path, source.encoding, where):
             text = pending + chunk
             pending = "\r" if text.endswith("\r") else ""
-            dst.write(text[: len(text) - len(pending)].replace("\r\n", "\n"))
-        dst.write(pending)
+            dst.write(text[: len(text) - len(pending)].replace("\r\n", "\n").replace("\r", "\n"))
+        dst.write(pending.replace("\r", "\n"))
     return target, endings
 
 
@@ -338,11 +341,18 @@ def _read_csv_lines(
     if not header:
         options = options.replace("header = true", "header = false")
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-    con.execute(
-        f"create or replace temp table _rows as select *, row_number() over () as _scv_row from read_csv("
-        f"'{_sql_str(text)}', {options}, store_rejects = true, rejects_table = 'reject_errors', "
-        f"rejects_scan = 'reject_scans')"
-    )
+    try:
+        con.execute(
+            f"create or replace temp table _rows as select *, row_number() over () as _scv_row from "
+            f"read_csv('{_sql_str(text)}', {options}, store_rejects = true, rejects_table = 'reject_errors', "
+            f"rejects_scan = 'reject_scans')"
+        )
+    except duckdb.Error as exc:
+        # DuckDB's messages run over many lines with hints for SQL users; the first one says it.
+        first = str(exc).splitlines()[0].split(": ", 1)[-1]
+        raise ScvError(
+            f"{display_path(path)}: not readable as the CSV {info.source} declares ({first})"
+        ) from None
     # DuckDB records one error per bad field; a rejected row is one record, with its first error.
     con.execute(
         "create or replace temp table _rejects as select line as record, cast(error_type as varchar) as "
