@@ -142,7 +142,8 @@ def run_build(
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - started).total_seconds(), 1),
             "timings_s": {k: round(v, 2) for k, v in timings.items()},
-            "inbox": str(inbox),
+            # Served to the client with the build (/build.json): no path of the builder's machine.
+            "inbox": inbox_label(inbox),
             "previous_build": previous,
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
@@ -170,6 +171,15 @@ def run_build(
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
     _print_summary(result, build_json)
     return result
+
+
+def inbox_label(inbox: Path) -> str:
+    """The delivery folder as build.json names it: relative to SCV_HOME (`inbox/demo`), or only
+    its own name when it is elsewhere; files in `inputs` are named relative to it."""
+    try:
+        return inbox.resolve().relative_to(paths.scv_home()).as_posix()
+    except ValueError:
+        return inbox.name
 
 
 def _terminated(signum: int, frame) -> None:
