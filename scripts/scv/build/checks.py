@@ -22,14 +22,16 @@ from zoneinfo import ZoneInfo
 import duckdb
 from croniter import croniter
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from scv.build import store as builds
 from scv.clients.config import Client, load_client
 from scv.core import paths
 from scv.core.errors import display_path
 
-console = Console()
+console = Console(emoji=False)
 
 OUTCOMES = ("pass", "warn", "fail")
 # Columns of `customers` that are bookkeeping rather than golden-record fields.
@@ -689,8 +691,9 @@ def print_findings(build_id: str, result: dict, *, only_problems: bool = False) 
     for f in result["checks"]:
         if only_problems and f["outcome"] == "pass":
             continue
+        # What a finding quotes from a delivery (a file or column name) is printed as it is.
         table.add_row(
-            f"[{colour[f['outcome']]}]{f['outcome']}[/]", f["name"], f["detail"], f.get("against", "")
+            f"[{colour[f['outcome']]}]{f['outcome']}[/]", f["name"], Text(f["detail"]), f.get("against", "")
         )
     if table.row_count:
         console.print(table)
@@ -702,4 +705,4 @@ def print_findings(build_id: str, result: dict, *, only_problems: bool = False) 
         f"{len(result['queries'])} queries)"
     )
     for q in result["queries"]:
-        console.print(f"  [yellow]query:[/] {q['question']}")
+        console.print(f"  [yellow]query:[/] {escape(q['question'])}")

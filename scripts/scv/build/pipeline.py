@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 
 from scv.build import checks as check
 from scv.build import dbt_worker, spark
@@ -30,7 +31,7 @@ from scv.core.manifest import write_sha256sums
 from scv.core.progress import steps
 from scv.delivery.load import LoadedFile, load_delivery
 
-console = Console()
+console = Console(emoji=False)
 
 # The tables of the single customer view that are also exported as Parquet.
 EXPORTS = ("customers", "customer_sources", "customer_id_history")
@@ -380,14 +381,14 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     )
     for i in result.inputs:
         rejected = f", [yellow]{i.rejected_rows:,} rejected[/]" if i.rejected_rows else ""
-        console.print(f"  {i.source:<22} {i.file:<28} {i.rows:>10,} rows{rejected}")
+        console.print(f"  {i.source:<22} {escape(i.file):<28} {i.rows:>10,} rows{rejected}")
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
     check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
-        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
-    console.print(f"  build directory  {display_path(result.path)}")
+        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {escape(problem['message'])}")
+    console.print(f"  build directory  {escape(display_path(result.path))}")
     console.print(f"  build.json       {display_path(result.path / 'build.json')}")
     console.print(f"  customer view    {display_path(result.path / 'scv.duckdb')}")
     console.print(f"  dbt log          {display_path(result.path / 'logs' / 'dbt.log')}")

@@ -32,7 +32,7 @@ from scv.core.errors import ScvError, display_path
 from scv.core.progress import steps
 from scv.pages import render as pages
 
-console = Console()
+console = Console(emoji=False)
 
 
 def run_report(name: str, ref: str) -> Path:

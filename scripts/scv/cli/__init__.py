@@ -48,8 +48,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(servers_app, name="servers")
 app.add_typer(pr_app, name="pr")
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)  # messages stay one line, whatever the width
+out = Console(emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)  # messages stay one line, whatever the width
 
 ClientArg = Annotated[str, typer.Argument(help="Client name: the folder under clients/.")]
 BuildArg = Annotated[str, typer.Argument(help="Build id (e.g. 20261123T020000Z-1a2b3c4) or 'latest'.")]

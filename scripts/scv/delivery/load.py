@@ -77,7 +77,7 @@ def load_delivery(
     work.mkdir(parents=True, exist_ok=True)
     deliveries = []
     for index, source in enumerate(client.config.sources):
-        files = sorted(p for p in inbox.glob(source.file) if _inside(inbox, p) and p.is_file())
+        files = inbox_files(inbox, source.file)
         if not files:
             raise ScvError(
                 f"{display_path(inbox)}: no file matches {source.file!r} for source {source.name} "
@@ -107,6 +107,13 @@ def load_delivery(
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {delivery[0]: pool.submit(load_source, *delivery) for delivery in started}
         return [info for index, _, _ in deliveries for info in futures[index].result()]
+
+
+def inbox_files(inbox: Path, pattern: str) -> list[Path]:
+    """The files of the delivery folder a client.yml `file` pattern names, in order."""
+    if Path(pattern).is_absolute():
+        raise ScvError(f"{pattern}: a file pattern is relative to the delivery folder {display_path(inbox)}")
+    return sorted(p for p in inbox.glob(pattern) if _inside(inbox, p) and p.is_file())
 
 
 def _inside(inbox: Path, path: Path) -> bool:

@@ -25,7 +25,7 @@ from scv.core.errors import ProblemFound, ScvError
 from scv.github import api as github
 from scv.release.publish import run_publish
 
-console = Console()
+console = Console(emoji=False)
 
 
 def marker(client: str) -> str:

@@ -28,7 +28,7 @@ from scv.core.errors import ProblemFound
 from scv.core.manifest import MANIFEST, file_sha256
 from scv.github import api as github
 
-console = Console()
+console = Console(emoji=False)
 
 MARKER = "scv:promotion"
 # `- [x] question <!-- scv-query {"check": "rows", "subject": "shop_orders"} -->`
