@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -146,7 +147,7 @@ def _load_file(
         text, info.line_endings = as_utf8(path, source, work, where)
         info.columns, header_lines = _csv_header(text, source, path)
         _require_columns(info.columns, source, path, where)
-        _load_csv(con, text, source, path, into, info, header_lines, work)
+        _load_csv(con, text, source, path, into, info, header_lines)
     elif source.format == "xlsx":
         _load_arrow(con, _read_xlsx(path, source, where, info), source, path, into, info)
     elif source.format == "ndjson":
@@ -319,47 +320,28 @@ def _require_columns(found: list[str], source: Source, path: Path, where: str) -
         raise ScvError(f"{display_path(path)}: key column {source.key!r} ({where}.key) is not in the file")
 
 
-def _load_csv(
-    con, text: Path, source: Source, path: Path, into: str, info: LoadedFile, header_lines: int, work: Path
-) -> None:
-    _read_csv_lines(con, text, source, path, into, info, header_lines, 0, work)
+def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: LoadedFile, header: int) -> None:
+    """The rows into raw.<source>, each with the line it starts on, and the rejects into raw.rejects.
 
-
-def _read_csv_lines(
-    con,
-    text: Path,
-    source: Source,
-    path: Path,
-    into: str,
-    info: LoadedFile,
-    header: int,
-    offset: int,
-    work: Path,
-) -> None:
-    """The rows of `text` into raw.<source>, each with the line it starts on (`offset` + its line
-    in `text`), and its rejects into raw.rejects.
-
-    DuckDB numbers a rejected row by its record (a blank line counts, the lines of a quoted value
-    do not), so the loaded rows' lines are worked out by walking the records in order. Most files
-    need no walk: no blank line, no reject and one line per row.
+    DuckDB reads the file (in parallel, fast) and numbers a rejected row by its record: a blank
+    line counts, the lines of a quoted value do not. The loaded rows' lines are worked out from
+    that, and most files need no work at all: no blank line, no reject, one line per row. When
+    DuckDB's records and the file's lines do not tell the same story, which is what a quote left
+    open does (DuckDB reads on to the end of the file inside it, or until some later quote), the
+    file is read again line by line in Python (`_read_lines`), where such a quote rejects only its
+    own line.
     """
     lines, has_blank = _line_counts(text)
-    options = csv_options(source, info.columns)
-    if not header:
-        options = options.replace("header = true", "header = false")
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
         con.execute(
             f"create or replace temp table _rows as select *, row_number() over () as _scv_row from "
-            f"read_csv('{_sql_str(text)}', {options}, store_rejects = true, rejects_table = 'reject_errors', "
-            f"rejects_scan = 'reject_scans')"
+            f"read_csv('{_sql_str(text)}', {csv_options(source, info.columns)}, store_rejects = true, "
+            f"rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
         )
-    except duckdb.Error as exc:
-        # DuckDB's messages run over many lines with hints for SQL users; the first one says it.
-        first = str(exc).splitlines()[0].split(": ", 1)[-1]
-        raise ScvError(
-            f"{display_path(path)}: not readable as the CSV {info.source} declares ({first})"
-        ) from None
+    except duckdb.Error:
+        _read_lines(con, text, source, path, into, info, header)
+        return
     # DuckDB records one error per bad field; a rejected row is one record, with its first error.
     con.execute(
         "create or replace temp table _rejects as select line as record, cast(error_type as varchar) as "
@@ -369,9 +351,10 @@ def _read_csv_lines(
     # How many lines each reject's text runs over: more than one is a quote left open.
     rejects = dict(con.execute(f"select record, 1 + {_line_breaks('text')} from _rejects").fetchall())
     (count,) = con.execute("select count(*) from _rows").fetchone()
-    reread: list[tuple[int, int]] = []
+    first = header + 1
     if not rejects and not has_blank and count == lines - header:
-        relation = f"select * exclude (_scv_row), _scv_row + {header + offset} as _scv_line from _rows"
+        placed = True
+        relation = f"select * exclude (_scv_row), _scv_row + {header} as _scv_line from _rows"
     else:
         newlines = " + ".join(f"coalesce({_line_breaks(_ident(c))}, 0)" for c in info.columns)
         extra = dict(
@@ -380,34 +363,36 @@ def _read_csv_lines(
             ).fetchall()
         )
         blank = _blank_lines(text) if has_blank else set()
-        row_lines, reject_lines, reread, blanks = _walk(
-            header + 1, 2 if header else 1, lines, count, extra, rejects, blank
+        row_lines, reject_lines, blanks, end = _walk(
+            first, 2 if header else 1, lines, count, extra, rejects, blank
         )
-        if len(row_lines) != count or len(reject_lines) != len(rejects):
-            raise ScvError(
-                f"{display_path(path)}: lines {offset + header + 1}-{offset + lines}: the rows read and "
-                f"the lines of the file do not match ({count:,} rows and {len(rejects):,} rejects read, "
-                f"{len(row_lines):,} and {len(reject_lines):,} found on a line); the build stops rather "
-                f"than lose rows"
+        placed = (
+            len(row_lines) == count
+            and len(reject_lines) == len(rejects)
+            and end == lines + 1
+            and all(span == 1 for span in rejects.values())
+        )
+        if placed:
+            info.continued_lines += sum(extra.values())
+            info.blank_lines += blanks
+            con.register("_row_lines", pa.table({"_scv_line": pa.array(row_lines, pa.int64())}))
+            con.register(
+                "_reject_lines",
+                pa.table(
+                    {
+                        "record": pa.array(list(reject_lines), pa.int64()),
+                        "line": pa.array(list(reject_lines.values()), pa.int64()),
+                    }
+                ),
             )
-        info.continued_lines += sum(extra.values())
-        info.blank_lines += blanks
-        con.register(
-            "_row_lines", pa.table({"_scv_line": pa.array([offset + n for n in row_lines], pa.int64())})
-        )
-        con.register(
-            "_reject_lines",
-            pa.table(
-                {
-                    "record": pa.array(list(reject_lines), pa.int64()),
-                    "line": pa.array([offset + n for n in reject_lines.values()], pa.int64()),
-                }
-            ),
-        )
-        relation = (
-            "select r.* exclude (_scv_row), l._scv_line from (select * from _rows order by _scv_row) as r "
-            "positional join _row_lines as l"
-        )
+            relation = (
+                "select r.* exclude (_scv_row), l._scv_line from (select * from _rows order by _scv_row) "
+                "as r positional join _row_lines as l"
+            )
+    if not placed:
+        con.execute("drop table _rows; drop table _rejects")
+        _read_lines(con, text, source, path, into, info, header)
+        return
     info.data_lines += lines - header
     _insert(con, relation, source, path, into, info)
     if rejects:
@@ -420,23 +405,88 @@ def _read_csv_lines(
         con.unregister("_row_lines")
         con.unregister("_reject_lines")
     con.execute("drop table _rows; drop table _rejects")
-    for first, last in reread:
-        # The lines a quote left open ran over: read again on their own, as the rows they are.
-        part = work / f"{source.name}-{offset + first}.part"
-        _copy_lines(text, first, last, part)
-        info.data_lines -= last - first + 1  # counted again as the part's own lines
-        _read_csv_lines(
-            con,
-            part,
-            source,
-            path,
-            f"insert into raw.{source.name} by name",
-            info,
-            0,
-            offset + first - 1,
-            work,
+
+
+def _read_lines(
+    con, text: Path, source: Source, path: Path, into: str, info: LoadedFile, header: int
+) -> None:
+    """The file read line by line: a row is a line, or the lines a quoted value runs over. A line
+    whose quote is never closed (no later line closes it) is rejected on its own, and reading
+    goes on with the next line, so one stray quote costs one row and not the rest of the file."""
+    quote, width = source.quote, len(info.columns)
+    with text.open(encoding="utf-8", newline=None) as f:  # \r\n and a lone \r end a line, as in DuckDB
+        lines = f.read().removeprefix("\ufeff").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    odd = [line.count(quote) % 2 == 1 for line in lines]
+    # For each line, the next line after it that closes a quote it opens (an odd count), if any.
+    closer: list[int | None] = [None] * len(lines)
+    following = None
+    for number in range(len(lines) - 1, -1, -1):
+        closer[number] = following
+        if odd[number]:
+            following = number
+    values: list[list[str | None]] = [[] for _ in range(width)]
+    row_lines: list[int] = []
+    rejects: list[tuple] = []
+    blank = continued = 0
+    i = header
+    while i < len(lines):
+        line, number = lines[i], i + 1
+        if line == "":
+            blank, i = blank + 1, i + 1
+            continue
+        last = i if not odd[i] else closer[i]
+        if last is None:
+            rejects.append(
+                (number, "UNQUOTED VALUE", None, "a quote opened on this line is never closed", line)
+            )
+            i += 1
+            continue
+        record = "\n".join(lines[i : last + 1])
+        try:
+            fields = next(
+                csv.reader(io.StringIO(record, newline=""), delimiter=source.delimiter, quotechar=quote)
+            )
+        except (csv.Error, StopIteration) as exc:
+            rejects.append((number, "INVALID ROW", None, f"not readable as CSV ({exc})", line))
+            i = last + 1
+            continue
+        if len(fields) != width:
+            kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
+            message = f"Expected Number of Columns: {width} Found: {len(fields)}"
+            rejects.append((number, kind, None, message, line))
+        else:
+            for column, value in zip(values, fields, strict=True):
+                column.append(value or None)
+            row_lines.append(number)
+            continued += last - i
+        i = last + 1
+    info.data_lines += len(lines) - header
+    info.blank_lines += blank
+    info.continued_lines += continued
+    table = pa.table(
+        {
+            **{
+                name: pa.array(column, pa.string()) for name, column in zip(info.columns, values, strict=True)
+            },
+            "_scv_line": pa.array(row_lines, pa.int64()),
+        }
+    )
+    con.register("_arrow", table)
+    try:
+        _insert(con, "select * from _arrow", source, path, into, info)
+    finally:
+        con.unregister("_arrow")
+    if rejects:
+        con.executemany(
+            "insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (source.name, info.file, n, kind, column, message, raw[:10000])
+                for n, kind, column, message, raw in rejects
+            ],
         )
-        part.unlink()
+        info.rejected_rows += len(rejects)
 
 
 def _line_breaks(expression: str) -> str:
@@ -447,20 +497,16 @@ def _line_breaks(expression: str) -> str:
 
 def _walk(
     line: int, record: int, last_line: int, rows: int, extra: dict, rejects: dict, blank: set
-) -> tuple[list[int], dict[int, int], list[tuple[int, int]], int]:
-    """The line each row and each reject starts on, the line ranges to read again, and the blank
-    lines, from the records in the order DuckDB read them."""
+) -> tuple[list[int], dict[int, int], int, int]:
+    """The line each row and each reject starts on, the blank lines and the line where the walk
+    ended, from the records in the order DuckDB read them."""
     row_lines: list[int] = []
     reject_lines: dict[int, int] = {}
-    reread: list[tuple[int, int]] = []
     blanks = row = 0
     while line <= last_line:
         if record in rejects:
             reject_lines[record] = line
-            span = rejects[record]
-            if span > 1:
-                reread.append((line + 1, min(line + span - 1, last_line)))
-            line += span
+            line += rejects[record]
         elif line in blank:
             blanks += 1
             line += 1
@@ -471,7 +517,7 @@ def _walk(
         else:
             break
         record += 1
-    return row_lines, reject_lines, reread, blanks
+    return row_lines, reject_lines, blanks, line
 
 
 def _line_counts(text: Path) -> tuple[int, bool]:
@@ -495,18 +541,6 @@ def _line_counts(text: Path) -> tuple[int, bool]:
 def _blank_lines(text: Path) -> set[int]:
     with text.open(encoding="utf-8", errors="replace", newline=None) as f:
         return {number for number, line in enumerate(f, start=1) if line == "\n"}
-
-
-def _copy_lines(text: Path, first: int, last: int, target: Path) -> None:
-    with (
-        text.open(encoding="utf-8", errors="replace", newline="") as src,
-        target.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        for number, line in enumerate(src, start=1):
-            if number > last:
-                break
-            if number >= first:
-                dst.write(line)
 
 
 def _insert(con, relation: str, source: Source, path: Path, into: str, info: LoadedFile) -> None:
