@@ -14,7 +14,9 @@ import json
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
 
+from support.damage import damaged
 from support.deliveries import CRM_HEADER
 from support.repo import copy_repo, scv_process
 from support.weeks import write_week
@@ -154,3 +156,30 @@ def test_a_column_name_is_quoted_verbatim_in_errors(scv, repo, tmp_path):
         result.err
     )
     assert "❌" not in result.err
+
+
+@settings(max_examples=2, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+@given(damage=damaged())
+def test_a_randomly_damaged_delivery_builds_or_stops_in_one_line(tmp_path_factory, damage):
+    """The property test's damage (tests/delivery/test_damaged.py) on a whole delivery, through a
+    real `scv build`: a build whose every line is accounted for, or one line of error, exit 2."""
+    base = tmp_path_factory.mktemp("damaged")
+    env = {"SCV_REPO": str(copy_repo(base / "repo")), "SCV_HOME": str(base / "home"), "COLUMNS": "200"}
+    inbox = write_week(base / "inbox", 1)
+    (inbox / "crm_contacts.csv").write_bytes(damage)
+
+    built = scv_process("build", "demo", "--inbox", inbox, env=env)
+
+    assert "Traceback" not in built.stdout + built.stderr
+    if built.returncode == 2:
+        errors = [line for line in built.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "crm_contacts.csv" in errors[0], built.stderr
+        return
+    assert built.returncode in (0, 1), built.stdout + built.stderr
+    build = next((base / "home" / "builds" / "demo").iterdir())
+    crm = next(
+        i for i in json.loads((build / "build.json").read_text())["inputs"] if i["file"] == "crm_contacts.csv"
+    )
+    assert (
+        crm["data_lines"] == crm["rows"] + crm["rejected_rows"] + crm["continued_lines"] + crm["blank_lines"]
+    )
