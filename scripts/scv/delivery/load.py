@@ -332,15 +332,22 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
     own line.
     """
     lines, has_blank = _line_counts(text)
+    table, this = f"raw.{source.name}", f"_scv_file = '{_sql_str(info.file)}'"
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
-        con.execute(
-            f"create or replace temp table _rows as select *, row_number() over () as _scv_row from "
-            f"read_csv('{_sql_str(text)}', {csv_options(source, info.columns)}, store_rejects = true, "
-            f"rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
-        )
+        # Straight into raw.<source>, numbered as if each row were one line after the header:
+        # true of most files, and the walk below corrects the others.
+        ((loaded,),) = con.execute(
+            f"{into} select *, row_number() over () + {header} as _scv_line, '{_sql_str(info.file)}' as "
+            f"_scv_file from read_csv('{_sql_str(text)}', {csv_options(source, info.columns)}, "
+            f"store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
+        ).fetchall()
     except duckdb.Error:
-        _read_lines(con, text, source, path, into, info, header)
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+            [source.name],
+        ).fetchone()[0]
+        _read_lines(con, text, source, path, f"insert into {table} by name" if exists else into, info, header)
         return
     # DuckDB records one error per bad field; a rejected row is one record, with its first error.
     con.execute(
@@ -350,61 +357,66 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
     )
     # How many lines each reject's text runs over: more than one is a quote left open.
     rejects = dict(con.execute(f"select record, 1 + {_line_breaks('text')} from _rejects").fetchall())
-    (count,) = con.execute("select count(*) from _rows").fetchone()
-    first = header + 1
-    if not rejects and not has_blank and count == lines - header:
-        placed = True
-        relation = f"select * exclude (_scv_row), _scv_row + {header} as _scv_line from _rows"
-    else:
+    placed = not rejects and not has_blank and loaded == lines - header
+    if not placed:
         newlines = " + ".join(f"coalesce({_line_breaks(_ident(c))}, 0)" for c in info.columns)
         extra = dict(
             con.execute(
-                f"select _scv_row, n from (select _scv_row, {newlines} as n from _rows) where n > 0"
+                f"select _scv_line - {header}, n from (select _scv_line, {newlines} as n from {table} "
+                f"where {this}) where n > 0"
             ).fetchall()
         )
         blank = _blank_lines(text) if has_blank else set()
+        first = header + 1
         row_lines, reject_lines, blanks, end = _walk(
-            first, 2 if header else 1, lines, count, extra, rejects, blank
+            first, 2 if header else 1, lines, loaded, extra, rejects, blank
         )
         placed = (
-            len(row_lines) == count
+            len(row_lines) == loaded
             and len(reject_lines) == len(rejects)
             and end == lines + 1
             and all(span == 1 for span in rejects.values())
         )
-        if placed:
-            info.continued_lines += sum(extra.values())
-            info.blank_lines += blanks
-            con.register("_row_lines", pa.table({"_scv_line": pa.array(row_lines, pa.int64())}))
-            con.register(
-                "_reject_lines",
-                pa.table(
-                    {
-                        "record": pa.array(list(reject_lines), pa.int64()),
-                        "line": pa.array(list(reject_lines.values()), pa.int64()),
-                    }
-                ),
-            )
-            relation = (
-                "select r.* exclude (_scv_row), l._scv_line from (select * from _rows order by _scv_row) "
-                "as r positional join _row_lines as l"
-            )
-    if not placed:
-        con.execute("drop table _rows; drop table _rejects")
-        _read_lines(con, text, source, path, into, info, header)
-        return
-    info.data_lines += lines - header
-    _insert(con, relation, source, path, into, info)
-    if rejects:
+        if not placed:
+            con.execute(f"delete from {table} where {this}; drop table _rejects")
+            _read_lines(con, text, source, path, f"insert into {table} by name", info, header)
+            return
+        info.continued_lines += sum(extra.values())
+        info.blank_lines += blanks
+        moved = [(row, line) for row, line in enumerate(row_lines, start=1) if line != row + header]
+        con.register(
+            "_row_lines",
+            pa.table(
+                {
+                    "row": pa.array([m[0] for m in moved], pa.int64()),
+                    "line": pa.array([m[1] for m in moved], pa.int64()),
+                }
+            ),
+        )
+        con.execute(
+            f"update {table} set _scv_line = l.line from _row_lines as l "
+            f"where {table}.{this} and {table}._scv_line = l.row + {header}"
+        )
+        con.unregister("_row_lines")
+        con.register(
+            "_reject_lines",
+            pa.table(
+                {
+                    "record": pa.array(list(reject_lines), pa.int64()),
+                    "line": pa.array(list(reject_lines.values()), pa.int64()),
+                }
+            ),
+        )
         con.execute(
             "insert into raw.rejects select ?, ?, line, error_type, column_name, error_message, "
             "left(split_part(text, chr(10), 1), 10000) from _rejects join _reject_lines using (record)",
             [source.name, info.file],
         )
-        info.rejected_rows += len(rejects)
-        con.unregister("_row_lines")
         con.unregister("_reject_lines")
-    con.execute("drop table _rows; drop table _rejects")
+        info.rejected_rows += len(rejects)
+    con.execute("drop table _rejects")
+    info.data_lines += lines - header
+    _move_out(con, source, info, loaded)
 
 
 def _read_lines(
@@ -547,9 +559,14 @@ def _insert(con, relation: str, source: Source, path: Path, into: str, info: Loa
     """Rows with an empty key, and a header line repeated (two exports joined), go to rejects too:
     neither can be traced back to the client's system. They are few, so every row goes in first
     and those few move out after: one pass over the file."""
-    table, file = f"raw.{source.name}", _sql_str(info.file)
+    file = _sql_str(info.file)
     ((loaded,),) = con.execute(f"{into} select *, '{file}' as _scv_file from ({relation})").fetchall()
-    this = f"_scv_file = '{file}'"
+    _move_out(con, source, info, loaded)
+
+
+def _move_out(con, source: Source, info: LoadedFile, loaded: int) -> None:
+    """The file's rows with an empty key or that repeat the header, from raw.<source> to rejects."""
+    table, this = f"raw.{source.name}", f"_scv_file = '{_sql_str(info.file)}'"
     key = f"coalesce(regexp_full_match({_ident(source.key)}, '\\s*'), true)"
     header = " and ".join(f"trim({_ident(c)}) = '{_sql_str(c)}'" for c in info.columns) or "false"
     values = "struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in info.columns) + ")"
