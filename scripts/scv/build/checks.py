@@ -342,7 +342,7 @@ VALIDATED = (
     ("try_strptime", "dates"),
 )
 _SELECTED = re.compile(r"^\s*(?P<expression>.+?)\s+as\s+(?P<name>\w+),?\s*$")
-_RAW_COLUMN = re.compile(r"\(\s*'(\w+)'\s*\)")
+_RAW_COLUMN = re.compile(r"""\(\s*'"?([^'"]+)"?'\s*\)""")  # ('email') or ('"e-mail address"')
 # A value shaped like a date (ISO or day-first) that no calendar has: 2023-02-30, 31/04/2024.
 _DATE_SHAPED = r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})([ T].*)?\s*$"
 
