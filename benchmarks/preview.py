@@ -33,7 +33,7 @@ from rich.table import Table
 from benchmarks.scv_build import delivery
 from scv.core import paths
 
-console = Console(width=160)
+console = Console(width=160, emoji=False)
 REPO_PARTS = ["clients", "models", "macros", "seeds", "dbt_project.yml", "profiles.yml"]
 CHANGES = {
     "staging model stg_demo__crm_contacts": (

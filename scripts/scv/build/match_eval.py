@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from scv.core import paths
 from scv.core.errors import ScvError, display_path
 
 
@@ -30,7 +31,7 @@ def default_truth(build: Path) -> Path:
         inbox = json.loads((build / "build.json").read_text())["inbox"]
     except (OSError, ValueError, KeyError):
         raise ScvError(f"{display_path(build)}: no build.json naming the delivery; pass --truth") from None
-    truth = Path(inbox) / "truth.csv"
+    truth = paths.scv_home() / inbox / "truth.csv"  # build.json names it relative to SCV_HOME
     if not truth.is_file():
         raise ScvError(f"{display_path(truth)}: no truth file beside the delivery; pass --truth")
     return truth

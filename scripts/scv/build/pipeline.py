@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 
 from scv.build import checks as check
 from scv.build import dbt as dbt_worker
@@ -31,7 +32,7 @@ from scv.core.manifest import write_sha256sums
 from scv.core.progress import steps
 from scv.delivery import LoadedFile, load_delivery
 
-console = Console()
+console = Console(emoji=False)
 
 # The tables of the single customer view that are also exported as Parquet.
 EXPORTS = ("customers", "customer_sources", "customer_id_history")
@@ -143,7 +144,8 @@ def run_build(
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - started).total_seconds(), 1),
             "timings_s": {k: round(v, 2) for k, v in timings.items()},
-            "inbox": str(inbox),
+            # Served to the client with the build (/build.json): no path of the builder's machine.
+            "inbox": inbox_label(inbox),
             "previous_build": previous,
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
@@ -171,6 +173,15 @@ def run_build(
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
     _print_summary(result, build_json)
     return result
+
+
+def inbox_label(inbox: Path) -> str:
+    """The delivery folder as build.json names it: relative to SCV_HOME (`inbox/demo`), or only
+    its own name when it is elsewhere; files in `inputs` are named relative to it."""
+    try:
+        return inbox.resolve().relative_to(paths.scv_home()).as_posix()
+    except ValueError:
+        return inbox.name
 
 
 def _terminated(signum: int, frame) -> None:
@@ -358,14 +369,14 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     )
     for i in result.inputs:
         rejected = f", [yellow]{i.rejected_rows:,} rejected[/]" if i.rejected_rows else ""
-        console.print(f"  {i.source:<22} {i.file:<28} {i.rows:>10,} rows{rejected}")
+        console.print(f"  {i.source:<22} {escape(i.file):<28} {i.rows:>10,} rows{rejected}")
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
     check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
-        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
-    console.print(f"  build directory  {display_path(result.path)}")
+        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {escape(problem['message'])}")
+    console.print(f"  build directory  {escape(display_path(result.path))}")
     console.print(f"  build.json       {display_path(result.path / 'build.json')}")
     console.print(f"  customer view    {display_path(result.path / 'scv.duckdb')}")
     console.print(f"  dbt log          {display_path(result.path / 'logs' / 'dbt.log')}")

@@ -32,7 +32,7 @@ from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.progress import steps
 
-console = Console()
+console = Console(emoji=False)
 
 
 def run_report(name: str, ref: str) -> Path:

@@ -8,8 +8,6 @@ An XLSX workbook gives one table per sheet with data.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import pyarrow as pa
 from scv.clients import Source
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import ident, literal
+from scv.delivery import unpack
 from scv.delivery.load import as_utf8, csv_options
 from scv.delivery.sniff import GZIP_MAGIC, column_names, head_rows, looks_like_header, sniff_file
 from scv.delivery.workbook import cell_text, open_workbook, sheet_rows
@@ -101,25 +100,11 @@ def read_tables(
 
 
 def _gunzip(path: Path, work: Path) -> Path:
-    """The decompressed file in the work folder; a truncated or damaged gzip is an error."""
+    """The decompressed file in the work folder, within the unpacking limits (unpack.py)."""
     name = path.name.removesuffix(".gz").removesuffix(".gzip")
     target = work / (name if name != path.name else name + ".unzipped")
     work.mkdir(parents=True, exist_ok=True)
-    written = 0
-    try:
-        with gzip.open(path, "rb") as src, target.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-                written += len(chunk)
-    except EOFError:
-        after = f" after {written:,} bytes of data" if written else ""
-        raise ScvError(
-            f"{display_path(path)}: truncated gzip: the compressed stream stops{after} before its end; "
-            f"ask for the file again"
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise ScvError(f"{display_path(path)}: damaged gzip after {written:,} bytes ({exc})") from None
-    if written == 0:
+    if unpack.gunzip(path, target) == 0:
         raise ScvError(f"{display_path(path)}: the gzip holds an empty file: nothing to profile")
     return target
 

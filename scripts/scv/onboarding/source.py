@@ -279,10 +279,12 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
 
 def _staging_sql(client: str, source: str, file: Path, outputs: list[dict]) -> str:
     lines = []
-    for i, o in enumerate(outputs):
+    for o in outputs:
         # the why goes above its line, wrapped: sqlfluff allows 120 characters
         lines += [f"        -- {part}" for part in textwrap.wrap(o["note"], 100)]
-        lines.append(f"        {o['sql']} as {o['name']}{',' if i < len(outputs) - 1 else ''}")
+        lines.append(f"        {o['sql']} as {o['name']},")
+    # where each row came from, so a value the model leaves empty can be found in the file
+    lines += ["        _scv_file,", "        _scv_line"]
     return (
         f"{{#- {source}: written by `scv source add` from {file.name}. Mapped columns carry the\n"
         f"    canonical contact names (field, confidence and why above each): review them. -#}}\n\n"

@@ -22,7 +22,7 @@ from scv.clients import load_client
 from scv.core.errors import ProblemFound, ScvError
 from scv.release import run_publish
 
-console = Console()
+console = Console(emoji=False)
 
 
 def marker(client: str) -> str:

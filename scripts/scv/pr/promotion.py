@@ -27,7 +27,7 @@ from scv.clients import Client, load_client
 from scv.core.errors import ProblemFound
 from scv.core.manifest import MANIFEST, file_sha256
 
-console = Console()
+console = Console(emoji=False)
 
 MARKER = "scv:promotion"
 # `- [x] question <!-- scv-query {"check": "rows", "subject": "shop_orders"} -->`

@@ -34,7 +34,7 @@ from scv.core.errors import ProblemFound, ScvError
 from scv.core.manifest import MANIFEST, file_sha256
 from scv.pr import changes, promotion
 
-console = Console()
+console = Console(emoji=False)
 
 DECISION_MARKER = "scv:promotion-decision"
 OUTCOME_MARKER = "scv:promotion-outcome"

@@ -25,7 +25,7 @@ from scv.clients import Client, list_clients, load_client
 from scv.core.errors import ScvError
 from scv.release.playbook import run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 @dataclass

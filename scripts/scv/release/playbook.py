@@ -105,7 +105,7 @@ def run_playbook(
         json.dumps(extra),
         str(repo / "playbooks" / name),
     ]
-    lines, code, log = stream(command, label, name, console or Console())
+    lines, code, log = stream(command, label, name, console or Console(emoji=False))
     recap = [m.groupdict() for line in lines if (m := RECAP.match(line))]
     if code != 0 or not recap:
         raise ProblemFound(f"{what} failed: {failure(lines, code)} (log: {display_path(log)})")

@@ -22,7 +22,7 @@ from scv.core.errors import ScvError, display_path
 from scv.core.manifest import MANIFEST, file_sha256
 from scv.release.playbook import Run, run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from scv.core.errors import ProblemFound, display_path
 from scv.core.manifest import MANIFEST, file_sha256, verify_sha256sums
 from scv.release.playbook import run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 def run_publish(name: str, ref: str, env: str, inventory: Path | None = None) -> dict:

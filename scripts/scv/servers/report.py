@@ -27,7 +27,7 @@ from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.release import stream
 
-console = Console()
+console = Console(emoji=False)
 STATUSES = ("green", "amber", "red")
 RECAP = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)"
@@ -104,7 +104,9 @@ def gather(inventory: Path, limit: str | None) -> tuple[dict[str, dict], dict[st
             json.dumps(extra),
             str(repo / "playbooks" / "servers-report.yml"),
         ] + (["--limit", limit] if limit else [])
-        lines, code, log = stream(command, "servers-report", "servers-report.yml", Console(stderr=True))
+        lines, code, log = stream(
+            command, "servers-report", "servers-report.yml", Console(stderr=True, emoji=False)
+        )
         facts = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(tmp).glob("*.json"))}
     errors: dict[str, str] = {}
     for line in lines:

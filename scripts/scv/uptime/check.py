@@ -77,7 +77,7 @@ def settings(uptime: Uptime) -> Settings:
 
 
 def run_check(*, skip_loopback: bool = False, console: Console | None = None) -> CheckRun:
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     root = paths.uptime_dir()
     with _one_run_at_a_time():
@@ -107,7 +107,7 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
             progress.advance(task)
 
         started = time.perf_counter()
-        err = Console(stderr=True)
+        err = Console(stderr=True, emoji=False)
         with steps(console=err, disable=not err.is_terminal) as progress:
             task = progress.add_task("Checking endpoints", total=len(to_check))
             results = probe_all(
@@ -262,7 +262,7 @@ def _where() -> str:
 def run_issues(console: Console | None = None) -> int:
     """Do the GitHub issue work the checks queued: open an issue per announced incident, close it
     with a comment when the incident resolves. Returns how many actions are left (failed)."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     root = paths.uptime_dir()
     with _one_run_at_a_time():
         state = State(root)
@@ -306,7 +306,7 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
 
 def validate(console: Console | None = None) -> Uptime:
     """Check uptime.yml and list what the checks watch."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     console.print(f"[green]ok[/] {display_path(uptime.path)}: {len(uptime.endpoints)} endpoint(s)")
     for e in uptime.endpoints:

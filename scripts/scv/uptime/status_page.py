@@ -41,7 +41,7 @@ DAY_COLOURS = {"up": "#15803d", "degraded": "#b45309", "down": "#b91c1c", "none"
 def run_report(
     out_dir: Path | None = None, *, now: datetime | None = None, console: Console | None = None
 ) -> Path:
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     now = now or now_utc()
     root = paths.uptime_dir()
