@@ -22,6 +22,7 @@ from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError
 from scv.core.yamlfile import YamlFile
 
+CORRECTIONS = "corrections.yml"
 CLIENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7,40}$")
 
@@ -218,6 +219,51 @@ class ResolvedQuery(Strict):
     answer: str = Field(min_length=1, description="The client's answer, in a sentence.")
 
 
+# A source record as the client's site and `scv correction add` name it: `crm_contacts:C123`.
+RECORD = re.compile(r"^(?P<source>[a-z][a-z0-9_]*):(?P<record_id>\S(?:.*\S)?)$")
+
+
+def _record(value: str) -> str:
+    if not RECORD.match(value):
+        raise ValueError(f"{value!r} is not a record as source:record_id (e.g. crm_contacts:C123)")
+    return value
+
+Record = Annotated[str, AfterValidator(_record)]
+RecordPair = Annotated[list[Record], Field(min_length=2, max_length=2)]
+
+
+class Correction(Strict):
+    """One of the client's corrections to matching: two records that are (`same`) or are not
+    (`different`) one person. Applied on every build; a cannot-link beats any score."""
+
+    same: RecordPair | None = Field(None, description="Must-link: always one customer.")
+    different: RecordPair | None = Field(None, description="Cannot-link: never one customer.")
+    who: str = Field(min_length=1, description="Who at the client asked for it.")
+    why: str = Field(min_length=1, description="What they told us, in a sentence.")
+    asked_on: date
+    reference: str | None = Field(None, description="The reference the client sent (the site's email).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Correction:
+        if (self.same is None) == (self.different is None):
+            raise ValueError("give exactly one of same: or different: (two records each)")
+        if len(set(self.records)) != 2:
+            raise ValueError(f"names {self.records[0]!r} twice: a correction is about two records")
+        return self
+
+    @property
+    def kind(self) -> Literal["same", "different"]:
+        return "same" if self.same is not None else "different"
+
+    @property
+    def records(self) -> list[str]:
+        return list(self.same or self.different or [])
+
+
+class CorrectionsConfig(Strict):
+    corrections: list[Correction] = Field(default_factory=list)
+
+
 class ReleaseConfig(Strict):
     build_id: Annotated[str, Field(pattern=BUILD_ID.pattern)] | None = None
     manifest_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
@@ -236,6 +282,7 @@ class Client:
     config: ClientConfig
     access: AccessConfig
     release: ReleaseConfig
+    corrections: CorrectionsConfig = CorrectionsConfig()
 
     def source(self, name: str) -> Source:
         for source in self.config.sources:
@@ -261,10 +308,16 @@ def load_client(name: str) -> Client:
     client = parse_file(folder / "client.yml", ClientConfig, problems)
     access = parse_file(folder / "access.yml", AccessConfig, problems)
     release = parse_file(folder / "release.yml", ReleaseConfig, problems)
+    # corrections.yml is optional: most clients never send one.
+    corrections = (
+        parse_file(folder / CORRECTIONS, CorrectionsConfig, problems)
+        if (folder / CORRECTIONS).exists()
+        else CorrectionsConfig()
+    )
     problems += _cross_checks(name, folder)
-    if problems or client is None or access is None or release is None:
+    if problems or client is None or access is None or release is None or corrections is None:
         raise Problems(problems)
-    return Client(name, folder, client, access, release)
+    return Client(name, folder, client, access, release, corrections)
 
 
 def parse_file(path: Path, model: type[Strict], problems: list[Problem]) -> Any:
@@ -379,6 +432,8 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
             Problem(doc.path, 1, "", f"model folder {models} is missing (scv client new scaffolds it)")
         )
     problems += _release_checks(folder / "release.yml")
+    if (folder / CORRECTIONS).exists():
+        problems += _correction_checks(YamlFile(folder / CORRECTIONS), set(names))
     problems += _access_checks(folder / "access.yml")
     return problems
 
@@ -390,6 +445,39 @@ def _release_checks(path: Path) -> list[Problem]:
         missing = "manifest_sha256" if data.get("build_id") else "build_id"
         return [doc.problem((missing,), "build_id and manifest_sha256 go together: set both or neither")]
     return []
+
+
+def _correction_checks(doc: YamlFile, sources: set[str]) -> list[Problem]:
+    """Each record of a known source; no pair twice (in either order), so no pair both same and
+    different: which of two contradicting entries should win is for a person to say."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    entries = data.get("corrections") if isinstance(data.get("corrections"), list) else []
+    problems: list[Problem] = []
+    seen: dict[frozenset[str], tuple[int, str]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        for kind in ("same", "different"):
+            pair = entry.get(kind)
+            if not isinstance(pair, list) or not all(isinstance(r, str) for r in pair):
+                continue
+            for j, record in enumerate(pair):
+                m = RECORD.match(record)
+                if m and sources and m["source"] not in sources:
+                    known = ", ".join(sorted(sources))
+                    problems.append(
+                        doc.problem(("corrections", i, kind, j), f"{m['source']!r} is not a source ({known})")
+                    )
+            key = frozenset(pair)
+            if len(pair) == 2 and len(key) == 2:
+                if key in seen:
+                    first, first_kind = seen[key]
+                    what = "repeats" if first_kind == kind else "contradicts"
+                    problems.append(
+                        doc.problem(("corrections", i, kind), f"{what} corrections[{first}] ({first_kind})")
+                    )
+                seen.setdefault(key, (i, kind))
+    return problems
 
 
 def _access_checks(path: Path) -> list[Problem]:
