@@ -23,6 +23,7 @@ from rich.console import Console
 from scv.build import checks as check
 from scv.build import dbt_worker, spark
 from scv.build import store as builds
+from scv.clients import corrections
 from scv.clients.config import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
@@ -114,6 +115,7 @@ def run_build(
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
                 previous = load_previous_build(con, name, build_id)
+                corrections.load(con, client)  # corrections.yml, applied by the matching models
                 if on_spark:
                     spark.hand_over(con, partial)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
