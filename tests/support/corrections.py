@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import duckdb
 
 from support.deliveries import CRM_HEADER, write_delivery
 
@@ -58,3 +61,45 @@ corrections:
 
 def write(folder: Path) -> Path:
     return write_delivery(folder, crm_rows=ROWS)
+
+
+def customer_of(build: Path) -> dict[tuple[str, str], str]:
+    with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
+        rows = con.execute("select source, source_record_id, customer_id from customer_sources").fetchall()
+    return {(s, r): c for s, r, c in rows}
+
+
+def record(ref: str) -> tuple[str, str]:
+    source, record_id = ref.split(":", 1)
+    return source, record_id
+
+
+def assert_uncorrected(build: Path) -> dict[tuple[str, str], str]:
+    """Without corrections the matcher joins the chain and keeps the two Marys apart."""
+    was = customer_of(build)
+    assert was[record(DIFFERENT[0])] == was[record(DIFFERENT[1])]
+    assert was[record(SAME[0])] != was[record(SAME[1])]
+    return was
+
+
+def assert_corrected(was: dict[tuple[str, str], str], build: Path) -> None:
+    """What a person checks after the corrections: the build they are in, against the one before."""
+    now = customer_of(build)
+    assert now[record(DIFFERENT[0])] != now[record(DIFFERENT[1])]
+    assert now[record(SAME[0])] == now[record(SAME[1])]
+    # The side of the split the id followed keeps it; C002 is tied to C001 by the stronger link.
+    assert now["crm_contacts", "C001"] == now["crm_contacts", "C002"] == was["crm_contacts", "C001"]
+    untouched = [key for key in was if not (key[0] == "crm_contacts" and key[1] in TOUCHED)]
+    assert len(untouched) >= 8
+    assert {key: now[key] for key in untouched} == {key: was[key] for key in untouched}
+
+    meta = json.loads((build / "build.json").read_text())
+    [stale] = [c for c in meta["checks"] if c["name"] == "corrections" and c["outcome"] == "warn"]
+    assert "crm_contacts:C999 not in this delivery" in stale["detail"]
+    assert "clients/demo/corrections.yml:" in stale["detail"]
+    assert meta["verdict"] != "fail"
+    with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
+        effects = dict(
+            con.execute("select kind || ' ' || record_id_l, effect from match_corrections").fetchall()
+        )
+    assert effects == {"different C001": "split", "same C010": "joined", "same C999": "stale"}

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from scv.cli import correction
+from scv.cli import correction, query
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 
@@ -49,6 +49,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(servers_app, name="servers")
 app.add_typer(pr_app, name="pr")
 app.add_typer(correction.app, name="correction")
+app.add_typer(query.app, name="query")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # messages stay one line, whatever the width

@@ -14,6 +14,7 @@ from scv.core.errors import ScvError, display_path
 app = typer.Typer(help="add: the client's corrections to matching (corrections.yml).", no_args_is_help=True)
 out = Console()
 
+
 @app.command("add")
 def add(
     client: Annotated[str, typer.Argument(help="Client name: the folder under clients/.")],

@@ -10,7 +10,7 @@ import difflib
 import ipaddress
 import re
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -217,6 +217,8 @@ class ResolvedQuery(Strict):
     check: str = Field(min_length=1)
     subject: str
     answer: str = Field(min_length=1, description="The client's answer, in a sentence.")
+    by: str | None = Field(None, description="Who answered (`scv query answer --by`).")
+    answered_at: datetime | None = None
 
 
 # A source record as the client's site and `scv correction add` name it: `crm_contacts:C123`.
@@ -227,6 +229,7 @@ def _record(value: str) -> str:
     if not RECORD.match(value):
         raise ValueError(f"{value!r} is not a record as source:record_id (e.g. crm_contacts:C123)")
     return value
+
 
 Record = Annotated[str, AfterValidator(_record)]
 RecordPair = Annotated[list[Record], Field(min_length=2, max_length=2)]
@@ -282,7 +285,7 @@ class Client:
     config: ClientConfig
     access: AccessConfig
     release: ReleaseConfig
-    corrections: CorrectionsConfig = CorrectionsConfig()
+    corrections: CorrectionsConfig = field(default_factory=CorrectionsConfig)
 
     def source(self, name: str) -> Source:
         for source in self.config.sources:
