@@ -19,7 +19,10 @@ QUERIES = [
     {"check": "rows", "subject": "shop_orders", "question": "Web-shop orders (shop_orders.csv) fell 40% (52 → 31) since the previous build: was the export complete?"},
     {"check": "rejected rows", "subject": "crm_contacts.csv", "question": "12 of 1,200 rows (1.0%) of crm_contacts.csv could not be read: can you send a corrected file?"},
 ]  # fmt: skip
-CONTACTS = [("Data Team (demo)", "data-team@northbridge.example"), ("Priya Shah", "p.shah@northbridge.example")]
+CONTACTS = [
+    ("Data Team (demo)", "data-team@northbridge.example"),
+    ("Priya Shah", "p.shah@northbridge.example"),
+]
 
 
 def make_build(home, build_id=BUILD, verdict="query", queries=QUERIES, finished="2026-11-23T02:40:00+00:00"):
@@ -57,7 +60,9 @@ def client(repo, monkeypatch):
     return repo
 
 
-def test_a_query_build_emails_each_contact_once_with_the_questions_and_the_link(scv, client, tmp_path, monkeypatch):
+def test_a_query_build_emails_each_contact_once_with_the_questions_and_the_link(
+    scv, client, tmp_path, monkeypatch
+):
     make_build(tmp_path / "home")
     with smtp_server() as smtp:
         monkeypatch.setenv("SCV_MAIL_URL", smtp.url())
@@ -70,7 +75,10 @@ def test_a_query_build_emails_each_contact_once_with_the_questions_and_the_link(
     assert sorted(rcpt for _, [rcpt] in smtp.envelopes) == sorted(email for _, email in CONTACTS)
     for name, address in CONTACTS:
         [message] = smtp.to(address)
-        assert message["Subject"] == f"Northbridge University Press: 2 questions about this week's data (build {BUILD})"
+        assert (
+            message["Subject"]
+            == f"Northbridge University Press: 2 questions about this week's data (build {BUILD})"
+        )
         assert message["To"].endswith(address)
         body = text(message)
         assert body.startswith(f"Dear {name},")
@@ -100,7 +108,9 @@ def test_a_mail_server_that_is_down_is_exit_1_and_retried_next_run(scv, client, 
     monkeypatch.setenv("SCV_MAIL_URL", down)
     failed = scv("query", "send", "demo", BUILD)
     assert failed.code == 1
-    assert "could not email data-team@northbridge.example" in failed.err and "run again to retry" in failed.err
+    assert (
+        "could not email data-team@northbridge.example" in failed.err and "run again to retry" in failed.err
+    )
     with smtp_server() as smtp:
         monkeypatch.setenv("SCV_MAIL_URL", smtp.url())
         retried = scv("query", "send", "demo", BUILD)
@@ -123,7 +133,9 @@ def test_one_reminder_goes_out_before_ready_by_while_a_query_is_open(client, tmp
         sent_at = datetime.now(UTC)
         due = mail.next_ready_by(demo, sent_at)
         early = mail.remind("demo", timedelta(hours=2), now=due - timedelta(hours=3))
-        on_time = mail.remind("demo", timedelta(hours=2), now=max(due - timedelta(hours=1), sent_at + timedelta(hours=1)))
+        on_time = mail.remind(
+            "demo", timedelta(hours=2), now=max(due - timedelta(hours=1), sent_at + timedelta(hours=1))
+        )
         twice = mail.remind("demo", timedelta(hours=2), now=due - timedelta(minutes=30) + timedelta(hours=1))
 
     assert early == [] and twice == []
