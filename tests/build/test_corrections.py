@@ -5,6 +5,9 @@ customer id from the build before the corrections."""
 
 from __future__ import annotations
 
+import html
+import json
+
 import pytest
 
 from support import corrections as case
@@ -32,3 +35,17 @@ def test_corrections_split_join_warn_and_leave_everyone_else_alone(scv, repo, tm
     case.assert_corrected(was, after)
     # The console says so too, as a warning among the build's findings.
     assert "crm_contacts:C999 not in this delivery" in second.out
+
+    # The build report lists each correction and its effect; the same delivery twice raised
+    # queries, which the client's site lists on the page the queries email links to.
+    assert (report := scv("report", "demo", after.name)).code == 0, report.err
+    page = (after / "report" / "index.html").read_text()
+    corrections = page.split('<section id="corrections">')[1].split("</section>")[0]
+    for effect, record in [("split", "C001"), ("joined", "C010"), ("stale", "C999")]:
+        assert f"crm_contacts:{record}</code>" in corrections and f">{effect}</span>" in corrections
+    meta = json.loads((after / "build.json").read_text())
+    assert meta["verdict"] == "query"
+    queries = (after / "site" / "queries.html").read_text()
+    for q in meta["queries"]:
+        assert q["question"] in html.unescape(queries)
+    assert "queries.html" in (after / "SHA256SUMS").read_text()

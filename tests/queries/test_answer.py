@@ -10,6 +10,7 @@ import json
 import pytest
 import yaml
 
+from scv.build import query_history
 from scv.core.manifest import write_sha256sums
 from scv.pr.promotion import release_yaml
 from support import gitpr
@@ -109,6 +110,9 @@ def test_answers_recorded_by_scv_query_answer_let_the_approval_promote(scv, prom
     assert gh.pulls[0]["body"].count("- [x] ") == 2
     history = json.loads((tmp_path / "home" / "queries" / "demo" / f"{BUILD}.json").read_text())
     assert [q["answered_by"] for q in history["queries"]] == ["Priya Shah (Northbridge)"] * 2
+    # The build report's table: each query with the hours it took, from the build's end (no email sent).
+    [rows, crm] = query_history.recent("demo")
+    assert rows["answered_by"] == "Priya Shah (Northbridge)" and rows["hours"] > 24 * 7
 
     result = review(scv, repo, base, gh, tmp_path)
 

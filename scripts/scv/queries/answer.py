@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import yaml
 
+from scv.build import query_history as history
 from scv.build import store as builds
 from scv.clients.config import ReleaseConfig, load_client
 from scv.core import paths
 from scv.core.errors import ScvError
 from scv.github import api as github
 from scv.pr import promotion
-from scv.queries import history
 
 
 @dataclass

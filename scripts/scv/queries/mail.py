@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from scv.build import query_history as history
 from scv.build import store as builds
 from scv.clients.config import Client, list_clients, load_client
 from scv.core.errors import ProblemFound, ScvError
-from scv.queries import history
 
 MAIL_URL = "SCV_MAIL_URL"
 

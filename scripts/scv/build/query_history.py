@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scv.core import paths
-from scv.pr.promotion import query_key
 
 
 def path(client: str, build_id: str) -> Path:
@@ -50,7 +49,8 @@ def write(history: dict) -> Path:
 
 
 def find(history: dict, check: str, subject: str) -> dict | None:
-    return next((q for q in history["queries"] if query_key(q) == (check, subject)), None)
+    """A query is known by its check and subject (unique within a build)."""
+    return next((q for q in history["queries"] if (q["check"], q["subject"]) == (check, subject)), None)
 
 
 def asked_at(history: dict) -> str | None:
