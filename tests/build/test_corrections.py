@@ -36,6 +36,15 @@ def test_corrections_split_join_warn_and_leave_everyone_else_alone(scv, repo, tm
     # The console says so too, as a warning among the build's findings.
     assert "crm_contacts:C999 not in this delivery" in second.out
 
+    # A PR's preview diff says how many customers the corrections split or merged.
+    diff = scv("diff", "demo", after.name, "--against", before.name)
+    assert diff.code == 0, diff.err
+    assert (
+        "**Corrections** (corrections.yml): 3 added, 0 removed: 1 customer(s) split in two and "
+        "1 pair(s) of customers merged because of them." in diff.out
+    )
+    assert "| added `different` | `crm_contacts:C001` `crm_contacts:C003` | one → two |" in diff.out
+
     # The build report lists each correction and its effect; the same delivery twice raised
     # queries, which the client's site lists on the page the queries email links to.
     assert (report := scv("report", "demo", after.name)).code == 0, report.err
