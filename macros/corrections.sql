@@ -23,10 +23,11 @@
     {%- set state = namespace(rows=[]) -%}
     {#- Only when the model is built: `dbt compile` and `dbt docs generate` compile it too. -#}
     {%- if execute and flags.WHICH in ('build', 'run') -%}
+        {%- set pairs = run_query('select node_l, node_r from ' ~ cannot ~ ' as c').rows -%}
+        {#- Most clients have no cannot-link: then the links are not even read. -#}
         {%- set links = run_query(
             'select node_l, node_r from ' ~ edges ~ ' as e order by strength desc, node_l, node_r'
-        ).rows -%}
-        {%- set pairs = run_query('select node_l, node_r from ' ~ cannot ~ ' as c').rows -%}
+        ).rows if pairs else [] -%}
         {%- set group_of, members, banned = {}, {}, {} -%}
         {%- for link in links -%}
             {%- for node in [link[0] | int, link[1] | int] if node not in group_of -%}
