@@ -6,19 +6,30 @@ from scv.build.diff import markdown as diff_markdown
 from scv.build.match_eval import default_truth, summary_rows
 from scv.build.match_eval import evaluate as evaluate_matching
 from scv.build.pipeline import run_build
+from scv.build.query_history import asked_at as queries_asked_at
+from scv.build.query_history import find as find_query
+from scv.build.query_history import path as query_history_path
+from scv.build.query_history import read as read_query_history
+from scv.build.query_history import write as write_query_history
 from scv.build.report import require_report, run_report
 from scv.build.schedule import select as select_clients
+from scv.build.store import complete as complete_builds
 from scv.build.store import live as live_build
 from scv.build.store import read as read_build
 from scv.build.store import resolve as resolve_build
 
 __all__ = [
+    "complete_builds",
     "default_truth",
     "diff_builds",
     "diff_markdown",
     "evaluate_matching",
+    "find_query",
     "live_build",
+    "queries_asked_at",
+    "query_history_path",
     "read_build",
+    "read_query_history",
     "require_report",
     "resolve_build",
     "run_build",
@@ -27,4 +38,5 @@ __all__ = [
     "run_report",
     "select_clients",
     "summary_rows",
+    "write_query_history",
 ]

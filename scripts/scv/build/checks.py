@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scv.build import store as builds
+from scv.build.corrections import applied_corrections
 from scv.clients import Checks, Client, load_client
 from scv.core import paths
 from scv.core.errors import display_path
@@ -220,6 +221,7 @@ def evaluate(client: Client, build_dir: Path, meta: dict) -> dict:
     findings += _reject_findings(client, meta)
     if (build_dir / "scv.duckdb").is_file():
         findings += delivery_findings(client, build_dir / "scv.duckdb")
+        findings += correction_findings(client, build_dir / "scv.duckdb")
     for comparison in comparisons:
         findings += _comparison_findings(client, meta, measured, comparison)
     if not comparisons:
@@ -473,6 +475,39 @@ def _reject_findings(client: Client, meta: dict) -> list[Finding]:
                 f"line and reason): can you send a corrected file?"
             )
         out.append(Finding("rejected rows", i["file"], outcome, f"{figure} could not be read", query))
+    return out
+
+
+def correction_findings(client: Client, db: Path) -> list[Finding]:
+    """A correction that no longer applies (a record not delivered any more) or that a
+    cannot-link overrules is a warning for the team: edit corrections.yml, or ask the client."""
+    applied = applied_corrections(db)
+    if not applied:
+        return []
+    path = f"clients/{client.name}/corrections.yml"
+    out = []
+    for c in applied:
+        first, second = f"{c['source_l']}:{c['record_id_l']}", f"{c['source_r']}:{c['record_id_r']}"
+        asked = f"asked by {c['who']} on {c['asked_on']}"
+        if c["effect"] == "stale":
+            missing = [
+                r for r, cid in ((first, c["customer_id_l"]), (second, c["customer_id_r"])) if cid is None
+            ]
+            detail = (
+                f"{path}:{c['line']}: {' and '.join(missing)} not in this delivery, so "
+                f"`{c['kind']}: [{first}, {second}]` ({asked}) no longer applies: remove it or ask the client"
+            )
+            out.append(Finding("corrections", f"line {c['line']}", "warn", detail))
+        elif c["effect"] == "contradicted":
+            detail = (
+                f"{path}:{c['line']}: `same: [{first}, {second}]` ({asked}) is overruled by a cannot-link "
+                f"joining them through other records: they stay customers {c['customer_id_l']} and "
+                f"{c['customer_id_r']}"
+            )
+            out.append(Finding("corrections", f"line {c['line']}", "warn", detail))
+    effects = {e: sum(c["effect"] == e for c in applied) for e in ("split", "joined", "agreed")}
+    summary = ", ".join(f"{n} {e}" for e, n in effects.items() if n) or "none in effect"
+    out.append(Finding("corrections", "", "pass", f"{len(applied)} correction(s) in {path}: {summary}"))
     return out
 
 

@@ -61,9 +61,11 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
         if base is not None and {"customers", "customer_sources"} <= _main_tables(base_cols, new_cols):
             out["customers"] = _customers(con, base_cols, new_cols, examples)
             out["records_moved"] = _records_moved(con)
+            out["corrections"] = _corrections(con, base_cols, new_cols)
         else:
             out["customers"] = None
             out["records_moved"] = None
+            out["corrections"] = None
     return out
 
 
@@ -201,6 +203,44 @@ def _records_moved(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
+CORRECTION_KEY = ("kind", "source_l", "record_id_l", "source_r", "record_id_r")
+
+
+def _corrections(con: duckdb.DuckDBPyConnection, base: dict, new: dict) -> dict:
+    """The corrections one build has and the other not (corrections.yml changed), and for each
+    whether its two records went from one customer to two (a split) or from two to one (a merge)."""
+
+    def entries(db: str, cols: dict) -> set[tuple]:
+        if "match_corrections" not in cols:  # a build from before corrections
+            return set()
+        fields = ", ".join(CORRECTION_KEY)
+        return set(con.execute(f"select {fields} from {db}.main.match_corrections").fetchall())
+
+    def together(db: str, entry: tuple) -> bool | None:
+        found = con.execute(
+            f"select count(distinct customer_id), count(*) from {db}.main.customer_sources "
+            "where (source = ? and source_record_id = ?) or (source = ? and source_record_id = ?)",
+            list(entry[1:]),
+        ).fetchone()
+        return None if found[1] < 2 else found[0] == 1  # None: a record is not in that build
+
+    before, now = entries("base", base), entries("new", new)
+    changes = []
+    for change, group in (("added", now - before), ("removed", before - now)):
+        for entry in sorted(group):
+            was, is_ = together("base", entry), together("new", entry)
+            effect = "split" if was and is_ is False else ("merged" if was is False and is_ else "none")
+            record = dict(zip(CORRECTION_KEY, entry, strict=True))
+            changes.append({"change": change, **record, "effect": effect})
+    return {
+        "added": sum(c["change"] == "added" for c in changes),
+        "removed": sum(c["change"] == "removed" for c in changes),
+        "splits": sum(c["effect"] == "split" for c in changes),
+        "merges": sum(c["effect"] == "merged" for c in changes),
+        "changes": changes,
+    }
+
+
 def _verdict(meta: dict) -> dict:
     outcomes = {
         o: sum(1 for c in meta.get("checks", []) if c.get("outcome") == o) for o in ("pass", "warn", "fail")
@@ -275,7 +315,7 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
             lines.append("|---|---:|")
             lines += [f"| `{f}` | {n:,} |" for f, n in c["changed_fields"].items()]
         lines.append("")
-    lines += _schema_lines(diff) + _rows_lines(diff)
+    lines += _corrections_lines(diff) + _schema_lines(diff) + _rows_lines(diff)
     if c is not None and c["examples"]:
         lines.append(f"**Changed golden records** (a few of {c['changed']:,}; personal values masked)")
         lines.append("")
@@ -287,6 +327,26 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
                 lines.append(f"| {who} | `{ch['field']}` | {_cell(ch['before'])} | {_cell(ch['now'])} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _corrections_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
+    k = diff.get("corrections")
+    if k and (k["added"] or k["removed"]):
+        lines.append(
+            f"**Corrections** (corrections.yml): {k['added']} added, {k['removed']} removed: "
+            f"{k['splits']} customer(s) split in two and {k['merges']} pair(s) of customers merged "
+            "because of them."
+        )
+        lines.append("")
+        lines.append("| correction | records | customers |")
+        lines.append("|---|---|---|")
+        for ch in k["changes"]:
+            records = f"`{ch['source_l']}:{ch['record_id_l']}` `{ch['source_r']}:{ch['record_id_r']}`"
+            effect = {"split": "one → two", "merged": "two → one", "none": "unchanged"}[ch["effect"]]
+            lines.append(f"| {ch['change']} `{ch['kind']}` | {records} | {effect} |")
+        lines.append("")
+    return lines
 
 
 def _schema_lines(diff: dict) -> list[str]:

@@ -25,7 +25,7 @@ from scv.build import checks as check
 from scv.build import dbt as dbt_worker
 from scv.build import spark
 from scv.build import store as builds
-from scv.clients import Client, load_client
+from scv.clients import Client, load_client, load_corrections
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import write_sha256sums
@@ -116,6 +116,7 @@ def run_build(
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
                 previous = load_previous_build(con, name, build_id)
+                load_corrections(con, client)  # corrections.yml, applied by the matching models
                 if on_spark:
                     spark.hand_over(con, partial)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))

@@ -25,7 +25,9 @@ from rich.console import Console
 
 from scv import pages
 from scv.build import client_site as site
+from scv.build import queries_page, query_history
 from scv.build import store as builds
+from scv.build.corrections import applied_corrections
 from scv.build.dbt import dbt_vars
 from scv.clients import Client, load_client
 from scv.core import paths
@@ -84,6 +86,7 @@ def write_pages(client: Client, path: Path) -> None:
         r=data,
     )
     site.write_site(client, path, meta)
+    queries_page.write(client, path, meta)  # the page the queries email links to
 
 
 def report_data(client: Client, path: Path, meta: dict) -> dict:
@@ -140,6 +143,8 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
             for field, rate in meta.get("metrics", {}).get("fill_rates", {}).items()
         },
         "cluster_sizes": _cluster_sizes(path / "scv.duckdb"),
+        "corrections": applied_corrections(path / "scv.duckdb"),
+        "query_answers": query_history.recent(client.name),
         "dbt": dbt,
         "slowest_models": [(m["name"], m["seconds"]) for m in dbt["models"][:8]],
         "timings_s": meta.get("timings_s", {}),

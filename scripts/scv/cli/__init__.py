@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from scv.cli import audit, build, clients, pr, release, servers, uptime
+from scv.cli import audit, build, clients, correction, pr, query, release, servers, uptime
 from scv.cli.common import error
 from scv.core.errors import ScvError
 
@@ -31,6 +31,8 @@ app.add_typer(uptime.uptime, name="uptime")
 app.add_typer(audit.audit, name="audit")
 app.add_typer(servers.servers, name="servers")
 app.add_typer(pr.pr, name="pr")
+app.add_typer(correction.app, name="correction")
+app.add_typer(query.app, name="query")
 
 
 def main() -> None:

@@ -7,7 +7,19 @@ from scv.clients.access import validate as validate_access
 from scv.clients.allowlist import Allowed
 from scv.clients.codeowners import owners as code_owners
 from scv.clients.codeowners import parse as parse_codeowners
-from scv.clients.config import BUILD_ID, CLIENT_NAME, Checks, Client, Source, list_clients, load_client
+from scv.clients.config import (
+    BUILD_ID,
+    CLIENT_NAME,
+    Checks,
+    Client,
+    ReleaseConfig,
+    Source,
+    list_clients,
+    load_client,
+)
+from scv.clients.corrections import add as add_correction
+from scv.clients.corrections import correction_lines
+from scv.clients.corrections import load as load_corrections
 from scv.clients.registry import scaffold as scaffold_client
 from scv.clients.registry import validate as validate_clients
 
@@ -17,11 +29,15 @@ __all__ = [
     "Allowed",
     "Checks",
     "Client",
+    "ReleaseConfig",
     "Source",
+    "add_correction",
     "client_allowlist",
     "code_owners",
+    "correction_lines",
     "list_clients",
     "load_client",
+    "load_corrections",
     "operations_allowlist",
     "parse_codeowners",
     "render_allowlists",

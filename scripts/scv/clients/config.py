@@ -7,12 +7,12 @@ each with file:line and the field, so a reviewer can fix a change request in one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import AfterValidator, Field, HttpUrl, model_validator
 
 from scv.clients.allowlist import entry_problems
 from scv.core import paths
@@ -20,6 +20,7 @@ from scv.core.errors import Problem, Problems, ScvError
 from scv.core.schema import Clock, Cron, Network, Strict, Timezone, parse_file
 from scv.core.yamlfile import YamlFile
 
+CORRECTIONS = "corrections.yml"
 CLIENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7,40}$")
 
@@ -175,6 +176,54 @@ class ResolvedQuery(Strict):
     check: str = Field(min_length=1)
     subject: str
     answer: str = Field(min_length=1, description="The client's answer, in a sentence.")
+    by: str | None = Field(None, description="Who answered (`scv query answer --by`).")
+    answered_at: datetime | None = None
+
+
+# A source record as the client's site and `scv correction add` name it: `crm_contacts:C123`.
+RECORD = re.compile(r"^(?P<source>[a-z][a-z0-9_]*):(?P<record_id>\S(?:.*\S)?)$")
+
+
+def _record(value: str) -> str:
+    if not RECORD.match(value):
+        raise ValueError(f"{value!r} is not a record as source:record_id (e.g. crm_contacts:C123)")
+    return value
+
+
+Record = Annotated[str, AfterValidator(_record)]
+RecordPair = Annotated[list[Record], Field(min_length=2, max_length=2)]
+
+
+class Correction(Strict):
+    """One of the client's corrections to matching: two records that are (`same`) or are not
+    (`different`) one person. Applied on every build; a cannot-link beats any score."""
+
+    same: RecordPair | None = Field(None, description="Must-link: always one customer.")
+    different: RecordPair | None = Field(None, description="Cannot-link: never one customer.")
+    who: str = Field(min_length=1, description="Who at the client asked for it.")
+    why: str = Field(min_length=1, description="What they told us, in a sentence.")
+    asked_on: date
+    reference: str | None = Field(None, description="The reference the client sent (the site's email).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Correction:
+        if (self.same is None) == (self.different is None):
+            raise ValueError("give exactly one of same: or different: (two records each)")
+        if len(set(self.records)) != 2:
+            raise ValueError(f"names {self.records[0]!r} twice: a correction is about two records")
+        return self
+
+    @property
+    def kind(self) -> Literal["same", "different"]:
+        return "same" if self.same is not None else "different"
+
+    @property
+    def records(self) -> list[str]:
+        return list(self.same or self.different or [])
+
+
+class CorrectionsConfig(Strict):
+    corrections: list[Correction] = Field(default_factory=list)
 
 
 class ReleaseConfig(Strict):
@@ -195,6 +244,7 @@ class Client:
     config: ClientConfig
     access: AccessConfig
     release: ReleaseConfig
+    corrections: CorrectionsConfig = field(default_factory=CorrectionsConfig)
 
     def source(self, name: str) -> Source:
         for source in self.config.sources:
@@ -220,10 +270,16 @@ def load_client(name: str) -> Client:
     client = parse_file(folder / "client.yml", ClientConfig, problems)
     access = parse_file(folder / "access.yml", AccessConfig, problems)
     release = parse_file(folder / "release.yml", ReleaseConfig, problems)
+    # corrections.yml is optional: most clients never send one.
+    corrections = (
+        parse_file(folder / CORRECTIONS, CorrectionsConfig, problems)
+        if (folder / CORRECTIONS).exists()
+        else CorrectionsConfig()
+    )
     problems += _cross_checks(name, folder)
-    if problems or client is None or access is None or release is None:
+    if problems or client is None or access is None or release is None or corrections is None:
         raise Problems(problems)
-    return Client(name, folder, client, access, release)
+    return Client(name, folder, client, access, release, corrections)
 
 
 def _cross_checks(name: str, folder: Path) -> list[Problem]:
@@ -231,9 +287,15 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
 
     Done on the raw YAML so these are reported even when a schema error elsewhere stops the model.
     """
-    problems: list[Problem] = []
     doc = YamlFile(folder / "client.yml")
     data = doc.data if isinstance(doc.data, dict) else {}
+    names, problems = _source_checks(doc, data)
+    return problems + _other_checks(name, folder, doc, data, names)
+
+
+def _source_checks(doc: YamlFile, data: dict) -> tuple[dict[str, int], list[Problem]]:
+    """Sources: names unique, the key among the columns, columns once, sheets only for workbooks."""
+    problems: list[Problem] = []
     sources = data.get("sources") if isinstance(data.get("sources"), list) else []
     names: dict[str, int] = {}
     for i, source in enumerate(sources):
@@ -256,6 +318,11 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
             problems.append(doc.problem(("sources", i, "columns"), "a column is listed twice"))
         if source.get("sheet") is not None and source.get("format") != "xlsx":
             problems.append(doc.problem(("sources", i, "sheet"), "sheet applies only to format: xlsx"))
+    return names, problems
+
+
+def _other_checks(name: str, folder: Path, doc: YamlFile, data: dict, names: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
     matching = data.get("matching") if isinstance(data.get("matching"), dict) else {}
     priority = matching.get("source_priority") if isinstance(matching.get("source_priority"), list) else []
     for i, source_name in enumerate(priority):
@@ -277,6 +344,8 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
             Problem(doc.path, 1, "", f"model folder {models} is missing (scv client new scaffolds it)")
         )
     problems += _release_checks(folder / "release.yml")
+    if (folder / CORRECTIONS).exists():
+        problems += _correction_checks(YamlFile(folder / CORRECTIONS), set(names))
     problems += _access_checks(folder / "access.yml")
     return problems
 
@@ -288,6 +357,39 @@ def _release_checks(path: Path) -> list[Problem]:
         missing = "manifest_sha256" if data.get("build_id") else "build_id"
         return [doc.problem((missing,), "build_id and manifest_sha256 go together: set both or neither")]
     return []
+
+
+def _correction_checks(doc: YamlFile, sources: set[str]) -> list[Problem]:
+    """Each record of a known source; no pair twice (in either order), so no pair both same and
+    different: which of two contradicting entries should win is for a person to say."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    entries = data.get("corrections") if isinstance(data.get("corrections"), list) else []
+    problems: list[Problem] = []
+    seen: dict[frozenset[str], tuple[int, str]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        for kind in ("same", "different"):
+            pair = entry.get(kind)
+            if not isinstance(pair, list) or not all(isinstance(r, str) for r in pair):
+                continue
+            for j, record in enumerate(pair):
+                m = RECORD.match(record)
+                if m and sources and m["source"] not in sources:
+                    known = ", ".join(sorted(sources))
+                    problems.append(
+                        doc.problem(("corrections", i, kind, j), f"{m['source']!r} is not a source ({known})")
+                    )
+            key = frozenset(pair)
+            if len(pair) == 2 and len(key) == 2:
+                if key in seen:
+                    first, first_kind = seen[key]
+                    what = "repeats" if first_kind == kind else "contradicts"
+                    problems.append(
+                        doc.problem(("corrections", i, kind), f"{what} corrections[{first}] ({first_kind})")
+                    )
+                seen.setdefault(key, (i, kind))
+    return problems
 
 
 def _access_checks(path: Path) -> list[Problem]:

@@ -3,15 +3,19 @@
 from scv.pr.changes import pull_request_changes
 from scv.pr.preview import run_preview
 from scv.pr.profile import run_pr_profile
-from scv.pr.promotion import run_promotion_pr
+from scv.pr.promotion import branch as promotion_branch
+from scv.pr.promotion import query_key, run_promotion_pr, ticks
 from scv.pr.review import run_failed, run_merge, run_review
 
 __all__ = [
+    "promotion_branch",
     "pull_request_changes",
+    "query_key",
     "run_failed",
     "run_merge",
     "run_pr_profile",
     "run_preview",
     "run_promotion_pr",
     "run_review",
+    "ticks",
 ]

@@ -119,7 +119,9 @@ def body(client: Client, build_dir: Path, meta: dict, live_dir: Path | None, liv
         lines.append(
             "Tick each once the client has answered it, and record the answer in "
             f"`clients/{name}/release.yml` under `resolved_queries` (check, subject, answer) in this PR. "
-            "The build goes live only when every query is ticked and answered."
+            "The build goes live only when every query is ticked and answered: "
+            f'`scv query answer {name} {meta["build_id"]} --check C --subject S --answer "…" --by WHO` '
+            "does both."
         )
         lines.append("")
         for q in queries:
