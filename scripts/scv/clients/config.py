@@ -380,7 +380,14 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
         )
     problems += _release_checks(folder / "release.yml")
     problems += _access_checks(folder / "access.yml")
+    problems += _segments_checks(folder)
     return problems
+
+
+def _segments_checks(folder: Path) -> list[Problem]:
+    from scv.clients.segments import problems  # segments.yml has a module of its own
+
+    return problems(folder)
 
 
 def _release_checks(path: Path) -> list[Problem]:
