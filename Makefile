@@ -183,3 +183,9 @@ bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in
 clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi
 	rm -rf $(SCV_HOME) target logs
+
+site-assets: node_modules/.package-lock.json ## The client site's npm packages (DuckDB-WASM, fflate, axe-core) from package-lock.json.
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@

@@ -40,8 +40,7 @@ def export(client: Client, build: Path, previous: Path | None) -> list[dict]:
         for i, segment in enumerate(segments):
             try:
                 con.execute(
-                    "insert into members select ?, customer_id from customers "
-                    f"where ({segment.where})",
+                    f"insert into members select ?, customer_id from customers where ({segment.where})",
                     [segment.name],
                 )
             except duckdb.Error as exc:
@@ -61,7 +60,7 @@ def export(client: Client, build: Path, previous: Path | None) -> list[dict]:
         names = (
             f"select customer_id, first_name, last_name from read_parquet({_quote(before_customers)})"
             if before_customers is not None and before_customers.is_file()
-            else "select null::varchar as customer_id, null::varchar as first_name, null::varchar as last_name"
+            else "select customer_id, first_name, last_name from customers where false"
         )
         con.execute(
             f"""

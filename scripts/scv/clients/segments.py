@@ -23,7 +23,9 @@ class Segment(Strict):
     name: Identifier = Field(description="Stable id of the segment: its history follows this name.")
     title: str = Field(min_length=1, description="What the site calls it.")
     description: str = ""
-    where: str = Field(min_length=1, description="SQL condition on `customers` (subqueries may use the others).")
+    where: str = Field(
+        min_length=1, description="SQL condition on `customers` (subqueries may use the others)."
+    )
 
 
 class SegmentsFile(Strict):
