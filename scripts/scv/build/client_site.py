@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from scv.build import store as builds
 from scv.clients.config import Client
+from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.pages import charts
 from scv.pages import render as pages
@@ -250,10 +251,16 @@ class _exports:
 def _facets(con: duckdb.DuckDBPyConnection, client: Client) -> dict:
     """The choices the segment builder offers, from this build's data."""
     columns = [r[0] for r in con.execute("select column_name from (describe customers)").fetchall()]
+    seed = paths.repo_root() / "seeds" / "countries.csv"
+    names = (
+        dict(con.execute(f"select * from read_csv({_q(seed)}, all_varchar = true)").fetchall())
+        if seed.is_file()
+        else {}
+    )
     return {
         "sources": [s.name for s in client.config.sources],
         "countries": [
-            {"code": code, "name": code, "customers": n}
+            {"code": code, "name": names.get(code, code), "customers": n}
             for code, n in con.execute(
                 "select country_code, count(*) from customers where country_code is not null "
                 "group by 1 order by 2 desc, 1"

@@ -113,7 +113,8 @@ function fail(error) {
 // A saved segment's link (segments.html?saved=name) opens the builder on it.
 const preset = new URLSearchParams(location.search).get("saved");
 if (preset) document.getElementById("saved").value = preset;
-form.addEventListener("input", () => refresh().catch(fail));
+// input: as a person types; change: selects and checkboxes (some browsers and drivers send only that).
+for (const kind of ["input", "change"]) form.addEventListener(kind, () => refresh().catch(fail));
 form.addEventListener("submit", (e) => e.preventDefault());
 document.getElementById("csv").addEventListener("click", () => exportAs("csv").catch(fail));
 document.getElementById("xlsx").addEventListener("click", () => exportAs("xlsx").catch(fail));
