@@ -76,6 +76,7 @@ async function run() {
   const exact = await prefixHits(db, q);
   if (mine !== asked) return;  // the person typed on: a newer search is running
   show(exact, box.value.trim());
+  document.body.dataset.resultMs = String(Math.round(performance.now() - typedAt));
   if (exact.length < LIMIT && /\p{L}/u.test(q) && q.length >= 3) {
     const similar = await fuzzyHits(db, q, exact.map((r) => r.customer_id));
     if (mine !== asked) return;
@@ -85,7 +86,9 @@ async function run() {
 }
 
 let timer = null;
+let typedAt = 0;
 box.addEventListener("input", () => {
+  typedAt = performance.now();
   clearTimeout(timer);
   timer = setTimeout(() => run().catch(fail), 80);
 });
@@ -101,5 +104,6 @@ connect().then(() => {
   box.focus();
   status("Ready: type a name, email, organisation, postcode or any id.");
   document.body.dataset.ready = "true";
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since navigation
   if (box.value) run().catch(fail);
 }, fail);
