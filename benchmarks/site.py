@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,11 @@ def prepared(customers: int) -> tuple[Path, str]:
     """SCV_HOME with one reported build of `customers` people (made once, then kept)."""
     home = paths.scv_home() / "bench" / f"site-{customers}"
     builds = home / "builds" / "demo"
-    done = sorted(p.name for p in builds.iterdir() if (p / "site" / "search.html").exists()) if builds.is_dir() else []
+    done = (
+        sorted(p.name for p in builds.iterdir() if (p / "site" / "search.html").exists())
+        if builds.is_dir()
+        else []
+    )
     if done:
         return home, done[-1]
     inbox = home / "inbox"
@@ -68,14 +73,24 @@ def prepared(customers: int) -> tuple[Path, str]:
     return home, build_id
 
 
-def bytes_received(driver) -> int:
-    """Bytes on the wire (headers and bodies) of every response since the last call."""
-    total = 0
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.loadingFinished":
-            total += int(message["params"]["encodedDataLength"])
-    return total
+class Sent:
+    """Body bytes nginx sent (its access log, $body_bytes_sent), since the last call: the wasm
+    the worker fetches and the Parquet ranges DuckDB reads included, which a page's own network
+    log does not see."""
+
+    LINE = re.compile(r'" (\d{3}) (\d+) "')
+
+    def __init__(self, log: Path):
+        self.log = log
+        self.offset = log.stat().st_size if log.exists() else 0
+
+    def __call__(self, _driver=None) -> int:
+        time.sleep(0.3)  # nginx writes its log line once the answer is sent
+        with self.log.open("rb") as f:
+            f.seek(self.offset)
+            text = f.read().decode("utf-8", "replace")
+            self.offset = f.tell()
+        return sum(int(m[2]) for m in self.LINE.finditer(text))
 
 
 def wait(driver, script: str, seconds: float = 120):
@@ -91,12 +106,15 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
     url = site.urls["test"]
     with duckdb.connect() as con:
         customers = build / "exports" / "customers.parquet"
-        name = con.execute(f"select lower(last_name) from '{customers}' where last_name is not null limit 1").fetchone()[0]
+        name = con.execute(
+            f"select lower(last_name) from '{customers}' where last_name is not null limit 1"
+        ).fetchone()[0]
         country, rows = con.execute(
             f"select country_code, count(*) from '{customers}' where country_code is not null "
             "group by 1 order by abs(count(*) - 100000) limit 1"
         ).fetchone()
     out = []
+    bytes_received = Sent(site.home / "nginx" / "logs" / "demo.test.access.log")
     with chromium(trust=site.ca) as b:
         d = b.driver
         d.get(url + "search.html")
@@ -104,7 +122,9 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
         out.append(("time to interactive (search page)", float(ready) / 1000, bytes_received(d), ""))
         d.find_element("id", "q").send_keys(name[:4])
         first = wait(d, "return document.body.dataset.resultMs")
-        out.append(("time to the first search result", float(first) / 1000, bytes_received(d), f"“{name[:4]}”"))
+        out.append(
+            ("time to the first search result", float(first) / 1000, bytes_received(d), f"“{name[:4]}”")
+        )
     with chromium(trust=site.ca) as b, tempfile.TemporaryDirectory() as downloads:
         d = b.driver
         d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
@@ -117,11 +137,25 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
         Select(d.find_element("id", "country")).select_by_value(country)
         counted = wait(d, "return document.body.dataset.countMs")
         n = d.execute_script("return document.body.dataset.counted")
-        out.append(("time to a segment count", float(counted) / 1000, bytes_received(d), f"{int(n):,} people in {country}"))
+        out.append(
+            (
+                "time to a segment count",
+                float(counted) / 1000,
+                bytes_received(d),
+                f"{int(n):,} people in {country}",
+            )
+        )
         d.find_element("id", "csv").click()
         exported = wait(d, "return document.body.dataset.exportMs", seconds=600)
         got = int(d.execute_script("return document.body.dataset.exported"))
-        out.append(("time to export as CSV", float(exported) / 1000, bytes_received(d), f"{got:,} rows (expected {rows:,})"))
+        out.append(
+            (
+                "time to export as CSV",
+                float(exported) / 1000,
+                bytes_received(d),
+                f"{got:,} rows (expected {rows:,})",
+            )
+        )
     return out
 
 
@@ -154,8 +188,8 @@ def main(argv: list[str] | None = None) -> None:
         table.add_row(what, f"{seconds:.2f}", f"{transferred / 1e6:,.1f} MB", detail)
     console.print(table)
     size = sum(f.stat().st_size for f in data.glob("*.parquet"))
-    console.print(f"data/ on the server: {size / 1e6:,.0f} MB of Parquet; targets: first result ≤ 1 s, count ≤ 1 s, "
-                  "interactive ≤ 3 s")  # fmt: skip
+    console.print(f"data/ on the server: {size / 1e6:,.0f} MB of Parquet")
+    console.print("targets: first search result ≤ 1 s, segment count ≤ 1 s, interactive ≤ 3 s")
 
 
 if __name__ == "__main__":

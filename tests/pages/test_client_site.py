@@ -51,7 +51,9 @@ def site(two_weeks, tmp_path_factory):
     try:
         built = s.scv("build", "demo", "--inbox", inbox)
         assert built.returncode == 0, built.stdout + built.stderr
-        s.week3 = sorted(p.name for p in (home / "builds" / "demo").iterdir() if not p.name.startswith("."))[-1]
+        s.week3 = sorted(p.name for p in (home / "builds" / "demo").iterdir() if not p.name.startswith("."))[
+            -1
+        ]
         reported = s.scv("report", "demo", s.week3)
         assert reported.returncode == 0, reported.stdout + reported.stderr
         done, _ = s.playbook("site.yml")
@@ -69,7 +71,9 @@ def browser(site, tmp_path_factory):
 
     downloads = tmp_path_factory.mktemp("downloads")
     with chromium(trust=site.ca) as b:
-        b.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        b.driver.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
         b.downloads = downloads
         yield b
 
@@ -89,7 +93,9 @@ def wait(driver, script: str, seconds: float = 20):
         if value := driver.execute_script(script):
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {script}: {driver.find_element('tag name', 'body').text[:2000]}")
+    raise AssertionError(
+        f"timed out waiting for {script}: {driver.find_element('tag name', 'body').text[:2000]}"
+    )
 
 
 def open_page(browser, site, page: str):
@@ -208,14 +214,19 @@ def test_a_segment_built_by_clicking_counts_and_exports_exactly_what_duckdb_find
 
     assert got[0] == ["customer_id", "first_name", "last_name", "email", "organisation", "country_code"]
     assert got[1:] == [[safe(v) for v in row] for row in expected]
-    assert ["'" + FORMULA] == [row[4] for row in got[1:] if row[4].startswith("'")]  # neutralised, once
+    assert [row[4] for row in got[1:] if row[4].startswith("'")] == ["'" + FORMULA]  # neutralised, once
 
     driver.find_element("id", "xlsx").click()
-    wait(driver, "return document.body.dataset.exported && document.getElementById('status').textContent.includes('.xlsx')")
+    wait(
+        driver,
+        "return document.body.dataset.exported && document.getElementById('status').textContent.includes('.xlsx')",
+    )
     book = openpyxl.load_workbook(_downloaded(browser.downloads, ".xlsx"))
     cells = [[c if c is not None else "" for c in row] for row in book.active.iter_rows(values_only=True)]
     assert cells[1:] == [[safe(v) for v in row] for row in expected]
-    assert book.active["E1"].value == "organisation" and all(c.data_type != "f" for row in book.active for c in row)
+    assert book.active["E1"].value == "organisation" and all(
+        c.data_type != "f" for row in book.active for c in row
+    )
     assert problems(browser, site) == ([], [])
 
 
@@ -232,8 +243,12 @@ def _downloaded(folder: Path, suffix: str) -> Path:
 def test_a_saved_segment_shows_its_count_and_its_change_since_the_previous_build(browser, site):
     now = exports(site)
     before = exports(site, site.week2)
-    members_now = {r[0] for r in now.execute("select customer_id from customers where source_count >= 3").fetchall()}
-    members_before = {r[0] for r in before.execute("select customer_id from customers where source_count >= 3").fetchall()}
+    members_now = {
+        r[0] for r in now.execute("select customer_id from customers where source_count >= 3").fetchall()
+    }
+    members_before = {
+        r[0] for r in before.execute("select customer_id from customers where source_count >= 3").fetchall()
+    }
 
     driver = open_page(browser, site, "segments.html")
     row = driver.find_element("id", "segment-known_everywhere").text
@@ -268,7 +283,11 @@ def test_the_clients_own_page_is_rendered_from_markdown_and_sql(browser, site):
     "page", ["index.html", "search.html", "person.html?id={customer}", "segments.html", "pages/journals.html"]
 )
 def test_axe_finds_no_serious_accessibility_problem(browser, site, page):
-    customer = exports(site).execute("select customer_id from customers order by source_count desc limit 1").fetchone()[0]
+    customer = (
+        exports(site)
+        .execute("select customer_id from customers order by source_count desc limit 1")
+        .fetchone()[0]
+    )
     driver = browser.driver
     driver.get(site.urls["test"] + page.format(customer=customer))
     if page not in ("index.html", "pages/journals.html"):
