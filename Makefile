@@ -18,7 +18,7 @@ SCV_INVENTORY ?= playbooks/inventories/local
 BENCH := PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(VENV)/bin/python -m
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean site-assets bench-site
+.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean site-assets bench-site site-screenshots
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
 .PHONY: audit-logs bench-audit
@@ -192,3 +192,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench-site: $(SYNCED) nginx chromium site-assets ## The client site of a 1M-customer build in Chromium (BENCH_SITE_ARGS=--customers N): interactive, search, count, export, bytes.
 	$(BENCH) benchmarks.site $(BENCH_SITE_ARGS)
+
+site-screenshots: $(SYNCED) chromium up ## PNGs of each page type of the demo test site for the README (docs/screenshots/).
+	@[ -e $(SCV_HOME)/sites/demo/test/current/site/search.html ] || $(MAKE) demo
+	PYTHONPATH=$(CURDIR)/tests $(VENV)/bin/python -m support.site_screenshots

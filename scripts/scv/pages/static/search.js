@@ -21,6 +21,8 @@ function range(prefix) {
   return `term >= ${lit(prefix)} and term < ${lit(upper(prefix))}`;
 }
 
+// What a result says it matched on, when it matched several ways: the name first.
+const KINDS = "case kind when 'name' then 1 when 'email' then 2 when 'id' then 3 else 4 end";
 const SHOWN = "customer_id, any_value(label) as label, any_value(email) as email, " +
   "any_value(organisation) as organisation, any_value(postcode) as postcode, " +
   "any_value(country_code) as country_code, any_value(sources) as sources";
@@ -29,7 +31,7 @@ async function prefixHits(db, q) {
   const variants = [...new Set([q, q.replaceAll(" ", "")])].filter(Boolean);
   const where = variants.map((v) => `(${range(v)})`).join(" or ");
   return db.rows(
-    `select ${SHOWN}, min(kind) as matched_on from search where ${where} ` +
+    `select ${SHOWN}, arg_min(kind, ${KINDS}) as matched_on from search where ${where} ` +
     `group by customer_id order by min(length(term)), label, customer_id limit ${LIMIT}`,
   );
 }
