@@ -1,6 +1,7 @@
 {#- Why records are one person: every accepted pair (scored a match and resolved to the same
     customer) with each field's level of agreement and its weight in the match. One row per
-    pair and field; a field missing from either record is left out (it weighs nothing). -#}
+    pair and field; a field missing from either record is left out (it weighs nothing).
+    `level` is a keyword, but the column keeps the name the matcher's contract gives it. -#}
 
 {%- set fields = match_fields() %}
 
@@ -38,22 +39,22 @@ accepted as (
 
 fields as (
     {%- for field in fields %}
-    select
-        customer_id,
-        left_source,
-        left_record_id,
-        right_source,
-        right_record_id,
-        match_probability,
-        match_weight,
-        '{{ field.name }}' as field,
-        {{ field.name }}_level as level,
-        {{ field.name }}_weight as weight
-    from accepted
-    where {{ field.name }}_level <> 'missing'
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            customer_id,
+            left_source,
+            left_record_id,
+            right_source,
+            right_record_id,
+            match_probability,
+            match_weight,
+            '{{ field.name }}' as field,
+            {{ field.name }}_level as level,  -- noqa: RF04
+            {{ field.name }}_weight as weight
+        from accepted
+        where {{ field.name }}_level <> 'missing'
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 
