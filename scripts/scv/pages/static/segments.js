@@ -5,6 +5,7 @@ import { connect, el, fmtNum, lit, pageData, status } from "./db.js";
 import { download, toCsv, toXlsx } from "./export.js";
 
 const site = pageData();
+const TABLES_USED = ["customers", "activities", "segment_members"];
 const form = document.getElementById("builder");
 const count = document.getElementById("count");
 const sqlBox = document.getElementById("sql");
@@ -75,7 +76,7 @@ async function refresh() {
   document.getElementById("yaml").textContent =
     `  - name: my_segment\n    title: My segment\n    where: >-\n      ${condition.replaceAll("\n  ", "\n      ")}`;
   count.textContent = "…";
-  const db = await connect();
+  const db = await connect(TABLES_USED);
   const n = await db.value(`select count(*) from customers where ${condition}`);
   if (mine !== asked) return;
   count.textContent = fmtNum(n);
@@ -99,7 +100,7 @@ async function exportAs(format) {
   }
   status(`Preparing the ${format.toUpperCase()}…`, true);
   const started = performance.now();
-  const db = await connect();
+  const db = await connect(TABLES_USED);
   const rows = await db.rows(`select ${columns.join(", ")} from customers where ${where()} order by customer_id`);
   const name = `${site.client}-segment-${site.build_id}.${format}`;
   if (format === "csv") download(name, toCsv(columns, rows), "text/csv;charset=utf-8");
