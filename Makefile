@@ -18,7 +18,7 @@ SCV_INVENTORY ?= playbooks/inventories/local
 BENCH := PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(VENV)/bin/python -m
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean
+.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean site-assets bench-site site-screenshots
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
 .PHONY: audit-logs bench-audit
@@ -70,7 +70,7 @@ goaccess: ## GoAccess, which bench-audit compares the audit with (installed when
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends goaccess; \
 	fi
 
-demo: $(SYNCED) nginx ## Demo delivery -> build + check -> report -> test site -> promoted to live; both sites up.
+demo: $(SYNCED) nginx site-assets ## Demo delivery -> build + check -> report -> test site -> promoted to live; both sites up.
 	$(SCV) demo-data --customers $(DEMO_CUSTOMERS) --out $(SCV_HOME)/inbox/demo
 	$(SCV) build demo
 	$(SCV) report demo latest
@@ -109,7 +109,7 @@ lint: $(SYNCED) ## ruff, import layers, sqlfluff (dbt templater), client files, 
 	$(SCV) access validate
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-lint -c playbooks/.ansible-lint --nocolor -q playbooks
 
-unit: $(SYNCED) chromium java nginx sshd ## pytest only, two workers (much of the time is spent waiting on nginx, Ansible and the JVM).
+unit: $(SYNCED) chromium java nginx sshd site-assets ## pytest only, two workers (much of the time is spent waiting on nginx, Ansible and the JVM).
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint unit ## Everything CI runs: lint, then the tests.
@@ -184,3 +184,16 @@ bench-preview: $(SYNCED) ## A PR preview build in full vs dbt state:modified+ in
 clean: ## Stop the local sites; remove builds, inboxes and caches under SCV_HOME and dbt's target/.
 	@if ls $(SCV_HOME)/nginx/*/nginx.pid >/dev/null 2>&1; then $(MAKE) down; fi
 	rm -rf $(SCV_HOME) target logs
+
+site-assets: node_modules/.package-lock.json ## The client site's npm packages (DuckDB-WASM, fflate, axe-core) from package-lock.json.
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench-site: $(SYNCED) nginx chromium site-assets ## The client site of a 1M-customer build in Chromium (BENCH_SITE_ARGS=--customers N): interactive, search, count, export, bytes.
+	$(BENCH) benchmarks.site $(BENCH_SITE_ARGS)
+
+site-screenshots: $(SYNCED) chromium up ## PNGs of each page type of the demo test site for the README (docs/screenshots/).
+	@[ -e $(SCV_HOME)/sites/demo/test/current/site/search.html ] || $(MAKE) demo
+	PYTHONPATH=$(CURDIR)/tests $(VENV)/bin/python -m support.site_screenshots

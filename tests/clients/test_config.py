@@ -47,6 +47,12 @@ BROKEN = [
      "cidr:", "allow[0].cidr", "allows the whole internet"),
     ("unknown engine", "client.yml", "engine: duckdb", "engine: flink",
      "engine: flink", "engine", "'flink' is not allowed; expected 'duckdb' or 'spark'"),
+    ("duplicate segment", "segments.yml", "- name: event_buyers", "- name: uk_subscribers",
+     "- name: uk_subscribers\n    title: Event", "segments[2].name", "duplicate segment 'uk_subscribers'"),
+    ("segment without a condition", "segments.yml", "    where: source_count >= 3\n", "",
+     "- name: known_everywhere", "segments[1].where", "required key is missing"),
+    ("misspelt segment key", "segments.yml", "    title: UK journal subscribers", "    titel: UK journal subscribers",
+     "titel:", "segments[0].titel", "unknown key (did you mean 'title'?)"),
 ]  # fmt: skip
 
 

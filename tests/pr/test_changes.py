@@ -25,6 +25,12 @@ def outputs(path: Path) -> dict[str, str]:
         (["models/shared/marts/customers.sql"], ["acme", "demo"]),
         (["seeds/nicknames.csv"], ["acme", "demo"]),
         (["dbt_project.yml"], ["acme", "demo"]),
+        # A client's own site pages and saved segments change its site: previewed like any change.
+        (["clients/demo/site/journals.md"], ["demo"]),
+        (["clients/demo/segments.yml"], ["demo"]),
+        # What every client site is made of.
+        (["scripts/scv/pages/templates/site_person.html.j2"], ["acme", "demo"]),
+        (["scripts/scv/pages/static/search.js", "package-lock.json"], ["acme", "demo"]),
         # What is live and who may see the site do not change what a build computes.
         (["clients/demo/release.yml"], []),
         (["clients/demo/access.yml"], []),

@@ -1,4 +1,7 @@
-{#- One row per input record and the customer it was resolved to. -#}
+{#- One row per input record and the customer it was resolved to, with the record's fields as
+    the golden record reads them (so a person's page shows every record, and which one supplied
+    each golden field). survivorship_rank orders a customer's records as customers.sql does:
+    a golden field comes from the record of lowest rank that has it. -#}
 
 with
 
@@ -19,7 +22,27 @@ select
     clustered.source,
     clustered.source_record_id,
     contacts.record_updated_at,
-    clustered.was_oversized as is_from_oversized_group
+    clustered.was_oversized as is_from_oversized_group,
+    row_number() over (
+        partition by customer_ids.customer_id
+        order by
+            {{ source_rank('contacts.source') }},
+            contacts.record_updated_at desc nulls last,
+            contacts.record_index
+    ) as survivorship_rank,
+    contacts.title,
+    contacts.first_name,
+    contacts.last_name,
+    contacts.email,
+    contacts.phone_key as phone,
+    contacts.organisation,
+    contacts.address_line1,
+    contacts.city,
+    contacts.postcode,
+    contacts.country_code,
+    contacts.orcid_key as orcid,
+    contacts.birth_date,
+    contacts.customer_number
 from clustered
 inner join customer_ids on clustered.cluster_id = customer_ids.cluster_id
 inner join contacts on clustered.record_index = contacts.record_index

@@ -23,7 +23,7 @@ from rich.markup import escape
 
 from scv.build import checks as check
 from scv.build import dbt as dbt_worker
-from scv.build import spark
+from scv.build import segments, spark
 from scv.build import store as builds
 from scv.clients import Client, load_client, load_corrections
 from scv.core import paths
@@ -34,8 +34,18 @@ from scv.delivery import LoadedFile, load_delivery
 
 console = Console(emoji=False)
 
-# The tables of the single customer view that are also exported as Parquet.
+# The tables of the single customer view that are also exported as Parquet, each in the order
+# that lets the client site read one person's rows without reading the rest: Parquet keeps each
+# row group's min and max, so a lookup by customer_id fetches one small row group.
 EXPORTS = ("customers", "customer_sources", "customer_id_history")
+SITE_EXPORTS = {
+    "customers": "customer_id",
+    "customer_sources": "customer_id, survivorship_rank",
+    "customer_id_history": "build_id, customer_id",
+    "customer_activity": "customer_id, activity_type",
+    "activities": "customer_id, activity_at",
+    "match_explanations": "customer_id, left_source, left_record_id, right_source, right_record_id, field",
+}
 
 
 @dataclass
@@ -133,6 +143,8 @@ def run_build(
         row_counts = _row_counts(partial / "scv.duckdb")
         if dbt_ok:
             _export(partial)
+            previous_build = paths.builds_dir(name) / previous if previous else None
+            saved_segments = segments.export(client, partial, previous_build)
         finished = datetime.now(UTC).replace(microsecond=0)
         build_json = {
             "client": name,
@@ -152,6 +164,8 @@ def run_build(
             "row_counts": row_counts,
             "dbt": dbt_summary,
         }
+        if dbt_ok:
+            build_json["segments"] = saved_segments
         if preview:
             build_json["preview"] = preview
         # The last step: checks, queries and the verdict (scv check), against last week and live.
@@ -359,8 +373,13 @@ def _export(build_dir: Path) -> None:
     exports = build_dir / "exports"
     exports.mkdir()
     with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
-        for table in EXPORTS:
-            con.execute(f"copy {table} to '{exports / table}.parquet' (format parquet, compression zstd)")
+        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        for table, order in SITE_EXPORTS.items():
+            if table in present:
+                con.execute(
+                    f"copy (select * from {table} order by {order}) to '{exports / table}.parquet' "
+                    "(format parquet, compression zstd, row_group_size 16384)"
+                )
 
 
 def _print_summary(result: BuildResult, build_json: dict) -> None:

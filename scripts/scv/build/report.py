@@ -154,6 +154,7 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         "timezone": client.config.timezone,
         "git_sha": meta.get("git_sha"),
         "git_dirty": meta.get("git_dirty"),
+        "segments": meta.get("segments", []),  # the client's saved segments (segments.yml), counted
     }
 
 

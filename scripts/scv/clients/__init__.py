@@ -22,14 +22,20 @@ from scv.clients.corrections import correction_lines
 from scv.clients.corrections import load as load_corrections
 from scv.clients.registry import scaffold as scaffold_client
 from scv.clients.registry import validate as validate_clients
+from scv.clients.segments import FILE as SEGMENTS_FILE
+from scv.clients.segments import Segment
+from scv.clients.segments import line_of as segment_line
+from scv.clients.segments import load as load_segments
 
 __all__ = [
     "BUILD_ID",
     "CLIENT_NAME",
+    "SEGMENTS_FILE",
     "Allowed",
     "Checks",
     "Client",
     "ReleaseConfig",
+    "Segment",
     "Source",
     "add_correction",
     "client_allowlist",
@@ -38,10 +44,12 @@ __all__ = [
     "list_clients",
     "load_client",
     "load_corrections",
+    "load_segments",
     "operations_allowlist",
     "parse_codeowners",
     "render_allowlists",
     "scaffold_client",
+    "segment_line",
     "validate_access",
     "validate_clients",
 ]

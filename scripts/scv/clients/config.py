@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, HttpUrl, model_validator
 
 from scv.clients.allowlist import entry_problems
+from scv.clients.segments import problems as segment_problems
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError
-from scv.core.schema import Clock, Cron, Network, Strict, Timezone, parse_file
+from scv.core.schema import Clock, Cron, Identifier, Network, Strict, Timezone, parse_file
 from scv.core.yamlfile import YamlFile
 
 CORRECTIONS = "corrections.yml"
@@ -25,7 +26,6 @@ CLIENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7,40}$")
 
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
@@ -347,7 +347,12 @@ def _other_checks(name: str, folder: Path, doc: YamlFile, data: dict, names: dic
     if (folder / CORRECTIONS).exists():
         problems += _correction_checks(YamlFile(folder / CORRECTIONS), set(names))
     problems += _access_checks(folder / "access.yml")
+    problems += _segments_checks(folder)
     return problems
+
+
+def _segments_checks(folder: Path) -> list[Problem]:
+    return segment_problems(folder)  # segments.yml has a module of its own
 
 
 def _release_checks(path: Path) -> list[Problem]:

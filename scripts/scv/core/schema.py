@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from scv.core.errors import Problem
 from scv.core.yamlfile import YamlFile
@@ -51,6 +51,8 @@ Cron = Annotated[str, AfterValidator(_cron)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 Clock = Annotated[str, AfterValidator(_clock)]
 Network = Annotated[str, AfterValidator(_network)]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
 class Strict(BaseModel):

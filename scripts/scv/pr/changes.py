@@ -24,6 +24,13 @@ RELEASE = re.compile(r"^clients/(?P<client>[^/]+)/release\.yml$")
 NOT_BUILD_INPUTS = {"release.yml", "access.yml"}
 # Shared parts of the dbt project: a change to any of them can change every client's build.
 SHARED = ("models/", "macros/", "seeds/", "dbt_project.yml", "profiles.yml")
+# What every client site is made of: its templates, scripts and the npm packages they load.
+SITE = (
+    "scripts/scv/pages/templates/site",
+    "scripts/scv/pages/static/",
+    "scripts/scv/build/client_site.py",
+    "package-lock.json",
+)
 
 
 def git(*args: str, repo: Path | None = None) -> str:
@@ -75,8 +82,9 @@ class Affected:
 def affected_clients(files: list[str], clients: list[str]) -> list[Affected]:
     """Which clients a change can alter the build of.
 
-    clients/<c>/ (but for release.yml and access.yml) and models/clients/<c>/ affect c; the
-    shared models, macros, seeds and the dbt project files affect every client. Clients that no
+    clients/<c>/ (but for release.yml and access.yml; its site pages and segments too) and
+    models/clients/<c>/ affect c; the shared models, macros, seeds, the dbt project files and
+    what the client sites are made of affect every client. Clients that no
     longer exist at the head (a removed client) have nothing to build.
     """
     found: dict[str, str] = {}
@@ -87,7 +95,7 @@ def affected_clients(files: list[str], clients: list[str]) -> list[Affected]:
                 found.setdefault(parts[1], f)
         elif parts[:2] == ["models", "clients"] and len(parts) >= 4:
             found.setdefault(parts[2], f)
-        elif f.startswith(SHARED):
+        elif f.startswith(SHARED + SITE):
             for client in clients:
                 found.setdefault(client, f)
     return [Affected(c, found[c]) for c in sorted(found) if c in clients]

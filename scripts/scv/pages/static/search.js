@@ -1,0 +1,113 @@
+// Search: name (prefix, then fuzzy), email, organisation, postcode or any identifier, as you type.
+// data/search.parquet holds one row per (term, customer) sorted by term, so a prefix is a range
+// of terms: DuckDB reads only the row groups whose min/max admit it.
+import { connect, el, lit, status } from "./db.js";
+
+const LIMIT = 20;
+// Only the search index: each table a page opens costs a read of its Parquet footer.
+const TABLES_USED = ["search"];
+const box = document.getElementById("q");
+const list = document.getElementById("results");
+let asked = 0;
+
+export function normalise(text) {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+function upper(prefix) {
+  // The first string after every string that starts with prefix.
+  return prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1) + 1);
+}
+
+function range(prefix) {
+  return `term >= ${lit(prefix)} and term < ${lit(upper(prefix))}`;
+}
+
+// What a result says it matched on, when it matched several ways: the name first.
+const KINDS = "case kind when 'name' then 1 when 'email' then 2 when 'id' then 3 else 4 end";
+const SHOWN = "customer_id, any_value(label) as label, any_value(email) as email, " +
+  "any_value(organisation) as organisation, any_value(postcode) as postcode, " +
+  "any_value(country_code) as country_code, any_value(sources) as sources";
+
+async function prefixHits(db, q) {
+  const variants = [...new Set([q, q.replaceAll(" ", "")])].filter(Boolean);
+  const where = variants.map((v) => `(${range(v)})`).join(" or ");
+  return db.rows(
+    `select ${SHOWN}, arg_min(kind, ${KINDS}) as matched_on from search where ${where} ` +
+    `group by customer_id order by min(length(term)), label, customer_id limit ${LIMIT}`,
+  );
+}
+
+async function fuzzyHits(db, q, exclude) {
+  // Names only, sharing the first letter (a range again), at most one edit in four characters
+  // away (Jon Smyth finds John Smith), the closest first.
+  const skip = exclude.length ? `and customer_id not in (${exclude.map(lit).join(", ")})` : "";
+  const edits = Math.max(1, Math.floor(q.length / 4));
+  return db.rows(
+    `select ${SHOWN}, 'similar name' as matched_on from (
+       select *, levenshtein(term, ${lit(q)}) as distance from search
+       where kind = 'name' and ${range(q[0])} and abs(length(term) - ${q.length}) <= ${edits} ${skip}
+     ) where distance <= ${edits}
+     group by customer_id order by min(distance), label limit ${LIMIT - exclude.length}`,
+  );
+}
+
+function show(rows, q) {
+  list.replaceChildren(
+    ...rows.map((r) =>
+      el("li", {},
+        el("a", { href: `person.html?id=${encodeURIComponent(r.customer_id)}`, text: r.label || r.customer_id }),
+        el("span", { class: "muted", text: " · " + [r.email, r.organisation, r.postcode, r.country_code]
+          .filter(Boolean).join(" · ") }),
+        el("span", { class: "tag", text: r.matched_on }),
+      ),
+    ),
+  );
+  status(rows.length ? `${rows.length}${rows.length === LIMIT ? "+" : ""} people match “${q}”.` :
+    `Nobody matches “${q}”.`);
+}
+
+async function run() {
+  const q = normalise(box.value);
+  const mine = ++asked;
+  if (q.length < 2) {
+    list.replaceChildren();
+    status("Type at least two characters.");
+    return;
+  }
+  status("Searching…", true);
+  const db = await connect(TABLES_USED);
+  const exact = await prefixHits(db, q);
+  if (mine !== asked) return;  // the person typed on: a newer search is running
+  show(exact, box.value.trim());
+  document.body.dataset.resultMs = String(Math.round(performance.now() - typedAt));
+  if (exact.length < LIMIT && /\p{L}/u.test(q) && q.length >= 3) {
+    const similar = await fuzzyHits(db, q, exact.map((r) => r.customer_id));
+    if (mine !== asked) return;
+    show([...exact, ...similar], box.value.trim());
+  }
+  document.body.dataset.searched = q;  // for the tests and the benchmark: this query is done
+}
+
+let timer = null;
+let typedAt = 0;
+box.addEventListener("input", () => {
+  typedAt = performance.now();
+  clearTimeout(timer);
+  timer = setTimeout(() => run().catch(fail), 80);
+});
+
+function fail(error) {
+  status(`Search failed: ${error.message}`);
+  console.error(error);
+}
+
+status("Loading the customer view…", true);
+connect(TABLES_USED).then(() => {
+  box.disabled = false;
+  box.focus();
+  status("Ready: type a name, email, organisation, postcode or any id.");
+  document.body.dataset.ready = "true";
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since navigation
+  if (box.value) run().catch(fail);
+}, fail);
