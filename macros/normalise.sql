@@ -4,8 +4,10 @@
 
 {% macro normalise_email(column) -%}
     {#- Lowercase; drop +sub-addressing; Gmail ignores dots and answers to googlemail.com too. -#}
-    {%- set local -%}split_part(split_part(lower({{ column }}), '@', 1), '+', 1){%- endset -%}
-    {%- set domain -%}split_part(lower({{ column }}), '@', 2){%- endset -%}
+    {#- regexp_extract, not split_part: DuckDB 2.0 fails to bind split_part in a case over a
+        column that is all null (a client whose sources have no email). -#}
+    {%- set local -%}regexp_extract(lower({{ column }}), '^([^@+]*)', 1){%- endset -%}
+    {%- set domain -%}regexp_extract(lower({{ column }}), '@(.*)$', 1){%- endset -%}
     case
         when {{ column }} is null or {{ local }} = '' or {{ domain }} = '' then null
         when {{ domain }} in ('gmail.com', 'googlemail.com')
@@ -15,7 +17,7 @@
 {%- endmacro %}
 
 {% macro email_domain(column) -%}
-    nullif(split_part(lower({{ column }}), '@', 2), '')
+    nullif(regexp_extract(lower({{ column }}), '@(.*)$', 1), '')
 {%- endmacro %}
 
 {% macro fold_letters(column) -%}

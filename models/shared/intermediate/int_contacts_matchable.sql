@@ -69,7 +69,7 @@ without_hubs as (
     left join hubs as phone_hubs
         on phone_hubs.key_name = 'phone' and contacts.phone_key = phone_hubs.key_value
     left join shared_mailbox_names
-        on split_part(contacts.email_key, '@', 1) = shared_mailbox_names.local_part
+        on regexp_extract(contacts.email_key, '^([^@]*)', 1) = shared_mailbox_names.local_part
 ),
 
 record_count as (

@@ -105,10 +105,24 @@ def client_validate(
 def client_new(
     name: Annotated[str, typer.Argument(help="Client name: lowercase letters, digits and _.")],
     display_name: Annotated[str | None, typer.Option(help="The client's name as people write it.")] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(help="A folder of delivered files: each is profiled and added as a source, to build."),
+    ] = None,
 ) -> None:
     """Scaffold a client that validates: config files, models folder, CODEOWNERS line."""
     from scv.clients.registry import scaffold
+    from scv.onboarding.client import new_client
 
+    if inbox is not None:
+        made = new_client(name, inbox, display_name)
+        for source, added in made.sources.items():
+            fields = ", ".join(f"{m['field']} <- {m['column']}" for m in added.mapping)
+            out.print(f"  source [bold]{source}[/] (key {escape(added.key)}): {escape(fields)}")
+        for path in (p for p in made.files if p.exists()):
+            out.print(f"  wrote {display_path(path)}", highlight=False, soft_wrap=True)
+        out.print(f"Client [bold]{name}[/]: {len(made.sources)} source(s) to review, then `scv build {name}`")
+        return
     for path in scaffold(name, display_name):
         out.print(f"  created {path}")
     out.print(

@@ -48,6 +48,17 @@ contacts:
 
 sources:
   # One entry per file the client sends; `scv source add` writes these from a profiled file.
+{example_source}
+sites:
+  test:
+    url: https://{slug}.test.scv.example/
+  live:
+    url: https://{slug}.scv.example/
+"""
+
+# The scaffold's example source: `scv source add` on a fresh client replaces it (it names a
+# file no delivery has, so a client keeping it would not build).
+EXAMPLE_SOURCE = """\
   - name: contacts
     description: The client's contact list.
     file: contacts.csv
@@ -56,12 +67,19 @@ sources:
     delimiter: ","
     key: id
     columns: [id, first_name, last_name, email]
+"""
+EXAMPLE_TABLE = """\
+      - name: contacts
+        description: The client's contact list.
+"""
 
-sites:
-  test:
-    url: https://{slug}.test.scv.example/
-  live:
-    url: https://{slug}.scv.example/
+EXAMPLE_MODEL = """\
+  - name: stg_{name}__contacts
+    description: The client's contacts, cleaned.
+    columns:
+      - name: contact_id
+        description: The client's id for the contact.
+        data_tests: [not_null]
 """
 
 ACCESS_YML = """\
@@ -84,9 +102,7 @@ sources:
     description: {display_name}'s delivery, loaded as text by `scv build` (schema raw).
     schema: raw
     tables:
-      - name: contacts
-        description: The client's contact list.
-"""
+{example_table}"""
 
 STAGING_SQL = """\
 with
@@ -156,13 +172,7 @@ MODELS_YML = """\
 version: 2
 
 models:
-  - name: stg_{name}__contacts
-    description: The client's contacts, cleaned.
-    columns:
-      - name: contact_id
-        description: The client's id for the contact.
-        data_tests: [not_null]
-  - name: int_{name}__contacts_unioned
+{example_model}  - name: int_{name}__contacts_unioned
     description: Every {display_name} source record on the canonical contact shape.
     columns:
       - name: source_record_id
@@ -171,6 +181,16 @@ models:
   - name: int_{name}__activity_unioned
     description: What {display_name}'s customers did, one row per activity (none yet).
 """
+
+
+def example(name: str) -> dict[str, str]:
+    """The scaffold's example source as it wrote it: the text of each of its parts, by file."""
+    return {
+        "client.yml": EXAMPLE_SOURCE,
+        f"_{name}__sources.yml": EXAMPLE_TABLE,
+        f"_{name}__models.yml": EXAMPLE_MODEL.format(name=name),
+        f"stg_{name}__contacts.sql": STAGING_SQL.format(name=name),
+    }
 
 
 def scaffold(name: str, display_name: str | None = None) -> list[Path]:
@@ -182,7 +202,9 @@ def scaffold(name: str, display_name: str | None = None) -> list[Path]:
         if existing.exists():
             raise ScvError(f"{existing} already exists; not overwriting client {name!r}")
     display_name = display_name or name.replace("_", " ").title()
-    values = {"name": name, "display_name": display_name, "slug": name.replace("_", "-")}
+    values = {"name": name, "display_name": display_name, "slug": name.replace("_", "-"),
+              "example_source": EXAMPLE_SOURCE, "example_table": EXAMPLE_TABLE}  # fmt: skip
+    values["example_model"] = EXAMPLE_MODEL.format(**values)
     files = {
         folder / "client.yml": CLIENT_YML,
         folder / "access.yml": ACCESS_YML,
