@@ -117,6 +117,13 @@
     case when length({{ digits }}) >= 5 then {{ digits }} end
 {%- endmacro %}
 
+{% macro normalise_identifier(column) -%}
+    {#- An identifier (national id, membership number) as its letters and digits in capitals:
+        "123-45-6789" and "123 45 6789" are one. Fewer than four is not an identifier. -#}
+    {%- set bare = "upper(" ~ replace_all(column, '[^A-Za-z0-9]', '') ~ ")" -%}
+    case when length({{ bare }}) >= 4 then {{ bare }} end
+{%- endmacro %}
+
 {% macro normalise_organisation(column) -%}
     {#- Words of an organisation's name, abbreviations spelled out, filler dropped, sorted:
         "Univ. of Leeds", "Leeds University" and "UNIVERSITY OF LEEDS" agree. -#}

@@ -61,6 +61,14 @@ without_hubs as (
         contacts.birth_date,
         contacts.organisation_key,
         contacts.country_code,
+        contacts.national_id_key,
+        contacts.membership_number_key,
+        contacts.first_name_phonetic,
+        contacts.last_name_phonetic,
+        contacts.street_number_key,
+        contacts.street_key,
+        contacts.place_key,
+        contacts.region_key,
         email_hubs.key_value is not null or shared_mailbox_names.local_part is not null as is_hub_email,
         phone_hubs.key_value is not null as is_hub_phone
     from contacts

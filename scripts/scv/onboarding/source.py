@@ -338,8 +338,12 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
         macro = next((CLEANER[f] for f in names if f in CLEANER), None)
         macro = macro or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(c["type"], "clean_text")
         note = "; ".join(f"{m['field']}, {m['confidence']:.0%}: {m['reason']}" for m in maps)
+        # The profile decided from the values whether 03/05/98 is the 3rd of May or March 5th.
+        order = ", month_first=true" if macro == "parse_date" and c.get("month_first") else ""
+        if order:
+            note = (note + "; " if note else "") + "month-first dates (a value's second part is over 12)"
         outputs.append(
-            {"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note}
+            {"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"'{order}) }}}}", "note": note}
         )
     return outputs
 
