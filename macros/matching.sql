@@ -83,7 +83,10 @@
         {%- if field.kind == 'first_name' %}
         when {{ l }}.first_name_canonical = {{ r }}.first_name_canonical then 'nickname'
         {%- endif %}
-        when {{ a }} = {{ r }}.{{ other }} and {{ l }}.{{ other }} = {{ b }} then 'swapped'
+        {#- Written in each other's place: both swapped, or one record has only one name and it is
+            the other's other name ("ALVARADO" alone against Adam Alvarado). -#}
+        when ({{ a }} = {{ r }}.{{ other }} and ({{ l }}.{{ other }} = {{ b }} or {{ l }}.{{ other }} is null))
+            or ({{ b }} = {{ l }}.{{ other }} and {{ r }}.{{ other }} is null) then 'swapped'
         when {{ string_similarity(a, b) }} >= 0.92 then 'close'
         when {{ l }}.{{ field.kind }}_phonetic = {{ r }}.{{ field.kind }}_phonetic then 'phonetic'
         when {{ string_similarity(a, b) }} >= 0.80 then 'fuzzy'

@@ -82,7 +82,9 @@
                 {%- set seen = found.get(field.name, {}) -%}
                 {%- set present = namespace(total=0) -%}
                 {%- for level in m[field.name] -%}{%- set present.total = present.total + seen.get(level, [0, 0])[0] -%}{%- endfor -%}
-                {%- if present.total > 0 -%}
+                {#- A field few likely matches have (one source's own, say) keeps the m it had:
+                    ten matches are too few to learn from. -#}
+                {%- if present.total >= 10 -%}
                     {%- for level in m[field.name] -%}
                         {#- A level no likely match shows keeps a small m: rare, not impossible. -#}
                         {%- set new = [seen.get(level, [0, 0])[0] / present.total, 0.000001] | max -%}

@@ -164,6 +164,7 @@ def _rare_surname(r: random.Random) -> str:
 def people(n: int, seed: int) -> list[Person]:
     r = random.Random(seed)
     ids: set[str] = set()
+    emails: set[str] = set()
     out = []
     for i in range(n):
         while (national := str(r.randrange(1_000_000, 9_999_999))) in ids:
@@ -173,6 +174,9 @@ def people(n: int, seed: int) -> list[Person]:
         surname = _zipf_choice(r, SURNAMES) if r.random() < 0.6 else _rare_surname(r)
         born = dt.date(1935, 1, 1) + dt.timedelta(days=r.randrange(0, 70 * 365))
         local = r.choice((f"{given}.{surname}", f"{given[0]}{surname}", f"{surname}{r.randrange(10, 99)}"))
+        while f"{local}@" in emails:  # an address is one person's
+            local += str(r.randrange(10))
+        emails.add(f"{local}@")
         out.append(
             Person(
                 entity_id=f"E{i:07d}",
@@ -395,7 +399,8 @@ def mixed(folder: Path, records: int, seed: int) -> None:
             r.choice(("crm", "members"))
         ]
         for source in where:
-            q = corrupt(r, p, _errors(r) if source != "crm" else r.choice((0, 1)))
+            # People type their own registrations: fewer errors than a members' office keying forms.
+            q = corrupt(r, p, _errors(r) if source == "members" else r.choice((0, 0, 1)))
             if source == "crm":
                 name = (
                     f"{q.surname.upper()}, {q.given.title()}"
