@@ -118,3 +118,85 @@ def test_client_new_from_a_missing_folder_writes_nothing(tmp_path):
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "repo" / "clients" / "acme").exists()
     assert [p.name for p in (tmp_path / "repo" / "models" / "clients").iterdir()] == ["demo"]
+
+
+@pytest.mark.slow
+def test_the_build_keeps_what_matching_learned_and_why_each_pair_was_joined(onboarded):
+    import duckdb
+
+    with duckdb.connect(str(onboarded["duplicates"]["dir"] / "scv.duckdb"), read_only=True) as con:
+        card = {
+            (f, lv): (m, trained)
+            for f, lv, m, trained in con.execute(
+                "select field_name, level_name, m_probability, is_trained from match_parameters"
+            ).fetchall()
+        }
+        rules = dict(con.execute("select rule_keys, is_used from match_blocking_rules").fetchall())
+        explained = con.execute("describe match_explanations").fetchall()
+        per_pair = con.execute(
+            "select count(*), count(distinct field) from match_explanations "
+            "group by left_source, left_record_id, right_source, right_record_id"
+        ).fetchall()
+        matched = con.execute(
+            "select count(*) from (select customer_id from customer_sources group by 1 having count(*) > 1)"
+        ).fetchone()[0]
+    # Learned from this delivery: the national id agrees for most of one person's records, and
+    # m of each field's levels adds up to one.
+    assert card["national_id", "exact"][1] and card["national_id", "exact"][0] > 0.5
+    for field in {f for f, _ in card if f != "(prior)"}:
+        assert abs(sum(m for (f, _), (m, _) in card.items() if f == field) - 1) < 0.01, field
+    # Blocking follows the mapped fields: no rule on an email this delivery does not have.
+    assert rules["email_key"] is False and rules["national_id_key"] is True
+    # One row per accepted pair and field, in the shape the client site reads.
+    assert [c[0] for c in explained] == [
+        "customer_id", "left_source", "left_record_id", "right_source", "right_record_id",
+        "match_probability", "match_weight", "field", "level", "weight",
+    ]  # fmt: skip
+    assert per_pair and all(n == fields for n, fields in per_pair)
+    assert len(per_pair) >= matched
+
+
+@pytest.mark.slow
+def test_the_build_report_shows_the_trained_parameters_and_explained_pairs(onboarded, monkeypatch):
+    from scv.build.report import write_pages
+    from scv.clients.config import load_client
+
+    monkeypatch.setenv("SCV_REPO", onboarded["env"]["SCV_REPO"])
+    monkeypatch.setenv("SCV_HOME", onboarded["env"]["SCV_HOME"])
+    run = onboarded["linked"]
+    write_pages(load_client(run["client"]), run["dir"])
+    html = (run["dir"] / "report" / "index.html").read_text()
+    data = json.loads((run["dir"] / "report" / "report.json").read_text())
+    assert "What matching learned from this delivery" in html
+    assert "Weight of each field and level" in html and "Why records were joined" in html
+    assert {"national_id", "birth_date", "last_name"} <= {c["field"] for c in data["model_card"]}
+    assert len(data["explained_pairs"]) == 5
+    assert all(
+        p["probability"] >= 0.95 and p["fields"][0]["field"] == "(prior)" for p in data["explained_pairs"]
+    )
+
+
+def test_identifiers_address_parts_and_dates_are_proposed_from_names_and_values(scv, repo, tmp_path):
+    rows = ["patient_id,ssn,given_names,family_name,dob,street_no,street_name,suburb,state,post_code"]
+    rows += [f"P{i},{1000000 + i},Ann,Lee,{(i % 12) + 1:02d}/{13 + i % 15}/{50 + i % 40},{i},High Street,Kew,"
+             f"VIC,{3000 + i}" for i in range(40)]  # fmt: skip
+    members = ["member_no,forename,surname,born"] + [f"M{i},Ann,Lee,19{50 + i % 40}0{(i % 9) + 1}{10 + i % 18}"
+                                                     for i in range(40)]  # fmt: skip
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "patients.csv").write_text("\n".join(rows) + "\n")
+    (inbox / "members.csv").write_text("\n".join(members) + "\n")
+
+    result = scv("client", "new", "clinic", "--inbox", inbox)
+
+    assert result.code == 0, result.err
+    models = repo / "models" / "clients" / "clinic"
+    staging = (models / "stg_clinic__patients.sql").read_text()
+    for column, field in [("ssn", "national_id"), ("street_no", "street_number"), ("street_name", "address_line1"),
+                          ("suburb", "locality"), ("state", "region"), ("post_code", "postcode")]:  # fmt: skip
+        assert f"{{{{ clean_text('\"{column}\"') }}}} as {field}" in staging, (column, field)
+    # 03/25/67: a second part over 12, so the column is month-first.
+    assert "parse_date('\"dob\"', month_first=true) }} as birth_date" in staging
+    # 19670425: a date, not a number.
+    assert "parse_date('\"born\"') }} as birth_date" in (models / "stg_clinic__members.sql").read_text()
+    assert "member_no as membership_number" in (models / "int_clinic__contacts_unioned.sql").read_text()
