@@ -18,7 +18,7 @@ SCV_INVENTORY ?= playbooks/inventories/local
 BENCH := PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(VENV)/bin/python -m
 ANSIBLE_PLAYBOOK := ANSIBLE_CONFIG=playbooks/ansible.cfg $(VENV)/bin/ansible-playbook
 
-.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview clean site-assets bench-site site-screenshots
+.PHONY: help setup chromium java nginx sshd goaccess demo up down screenshots test lint unit bench-scv bench-spark bench-profile bench-promote bench-preview bench-match clean site-assets bench-site site-screenshots
 .PHONY: uptime-pull uptime-push bench-uptime
 .PHONY: servers-report patch
 .PHONY: audit-logs bench-audit
@@ -119,6 +119,9 @@ bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_
 
 bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (local) and on DuckDB: seconds and peak memory.
 	nice -n 10 $(BENCH) benchmarks.scv_build --engines spark,duckdb --sizes $${BENCH_SPARK_SIZES:-1000000}
+
+bench-match: $(SYNCED) ## scv and Splink on the same generated deliveries (20k each, 1M): precision, recall, F1, seconds, memory.
+	$(BENCH) benchmarks.match $(BENCH_MATCH_ARGS)
 
 bench-profile: $(SYNCED) ## Profile a generated 10M-row, ~1 GB CSV (kept in SCV_HOME/bench/profile); print seconds and peak memory.
 	$(BENCH) benchmarks.profile

@@ -20,25 +20,50 @@
 {%- endmacro %}
 
 {% macro match_fields() -%}
-    {#- field: [levels from strongest to weakest, each with its default m]; the last level is
-        "different". `key` is the normalised column whose value frequency gives u for "exact",
-        unless `tf` is false: a field with few values (country) uses u from random pairs. -#}
+    {#- field: its levels from strongest to weakest, each with the m it starts from (expectation-
+        maximisation learns the client's own from its pairs, see train_m_probabilities); the
+        last level is "different". `key` is the normalised column compared; its value frequency
+        gives u for "exact" unless `tf` is false (a field with few values, as country, uses u
+        from random pairs). `kind` says how the other levels are told (comparison_level). -#}
     {%- set fields = [
-        {'name': 'email', 'key': 'email_key', 'm': {'exact': 0.70, 'different': 0.30}},
-        {'name': 'first_name', 'key': 'first_name_key',
-         'm': {'exact': 0.84, 'nickname': 0.06, 'fuzzy': 0.05, 'initial': 0.03, 'different': 0.02}},
-        {'name': 'last_name', 'key': 'last_name_key', 'm': {'exact': 0.93, 'fuzzy': 0.05, 'different': 0.02}},
-        {'name': 'postcode', 'key': 'postcode_key', 'm': {'exact': 0.82, 'district': 0.03, 'different': 0.15}},
-        {'name': 'phone', 'key': 'phone_key', 'm': {'exact': 0.80, 'different': 0.20}},
-        {'name': 'orcid', 'key': 'orcid_key', 'm': {'exact': 0.99, 'different': 0.01}},
-        {'name': 'customer_number', 'key': 'customer_number_key', 'm': {'exact': 0.99, 'different': 0.01}},
-        {'name': 'birth_date', 'key': 'birth_date', 'm': {'exact': 0.97, 'different': 0.03}},
-        {'name': 'organisation', 'key': 'organisation_key', 'm': {'exact': 0.75, 'different': 0.25}},
-        {'name': 'country', 'key': 'country_code', 'm': {'exact': 0.96, 'different': 0.04}, 'tf': false},
+        {'name': 'email', 'key': 'email_key', 'kind': 'identifier',
+         'm': {'exact': 0.70, 'typo': 0.05, 'different': 0.25}},
+        {'name': 'first_name', 'key': 'first_name_key', 'kind': 'first_name',
+         'm': {'exact': 0.80, 'nickname': 0.04, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02,
+               'initial': 0.02, 'different': 0.02}},
+        {'name': 'last_name', 'key': 'last_name_key', 'kind': 'last_name',
+         'm': {'exact': 0.85, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02, 'different': 0.03}},
+        {'name': 'birth_date', 'key': 'birth_date', 'kind': 'date',
+         'm': {'exact': 0.90, 'swapped': 0.02, 'typo': 0.03, 'near': 0.02, 'different': 0.03}},
+        {'name': 'postcode', 'key': 'postcode_key', 'kind': 'postcode',
+         'm': {'exact': 0.82, 'typo': 0.04, 'district': 0.03, 'different': 0.11}},
+        {'name': 'phone', 'key': 'phone_key', 'kind': 'identifier', 'm': {'exact': 0.75, 'typo': 0.05, 'different': 0.20}},
+        {'name': 'orcid', 'key': 'orcid_key', 'kind': 'exact', 'm': {'exact': 0.99, 'different': 0.01}},
+        {'name': 'customer_number', 'key': 'customer_number_key', 'kind': 'identifier',
+         'm': {'exact': 0.95, 'typo': 0.03, 'different': 0.02}},
+        {'name': 'national_id', 'key': 'national_id_key', 'kind': 'identifier',
+         'm': {'exact': 0.90, 'typo': 0.05, 'different': 0.05}},
+        {'name': 'membership_number', 'key': 'membership_number_key', 'kind': 'identifier',
+         'm': {'exact': 0.90, 'typo': 0.05, 'different': 0.05}},
+        {'name': 'organisation', 'key': 'organisation_key', 'kind': 'exact', 'm': {'exact': 0.75, 'different': 0.25}},
+        {'name': 'street_number', 'key': 'street_number_key', 'kind': 'exact', 'm': {'exact': 0.85, 'different': 0.15}},
+        {'name': 'street', 'key': 'street_key', 'kind': 'text', 'm': {'exact': 0.80, 'close': 0.08, 'different': 0.12}},
+        {'name': 'place', 'key': 'place_key', 'kind': 'text', 'm': {'exact': 0.80, 'close': 0.08, 'different': 0.12}},
+        {'name': 'region', 'key': 'region_key', 'kind': 'exact', 'm': {'exact': 0.90, 'different': 0.10}, 'tf': false},
+        {'name': 'country', 'key': 'country_code', 'kind': 'exact', 'm': {'exact': 0.96, 'different': 0.04}, 'tf': false},
     ] -%}
     {%- set overrides = match_setting('m_probabilities') or {} -%}
+    {#- The match keys of int_contacts_matchable each field's levels are read from: a blocking
+        rule on any of them finds pairs because of that field. -#}
+    {%- set keys = {
+        'first_name': ['first_name_key', 'first_name_canonical', 'first_name_phonetic', 'first_initial'],
+        'last_name': ['last_name_key', 'last_name_phonetic'],
+        'postcode': ['postcode_key', 'postcode_district'],
+    } -%}
     {%- for field in fields -%}
         {%- do field.setdefault('tf', true) -%}
+        {%- do field.update({'keys': keys.get(field.name, [field.key])}) -%}
+        {%- do field.update({'pinned': field.name in overrides}) -%}
         {%- for level, m in (overrides.get(field.name) or {}).items() -%}
             {%- do field.m.update({level: m}) -%}
         {%- endfor -%}
@@ -49,20 +74,72 @@
 {% macro comparison_level(field, l, r) -%}
     {#- The level of agreement of one field between records `l` and `r` (table aliases). -#}
     {%- set key = field.key -%}
+    {%- set a, b = l ~ '.' ~ key, r ~ '.' ~ key -%}
     case
-        when {{ l }}.{{ key }} is null or {{ r }}.{{ key }} is null then 'missing'
-        when {{ l }}.{{ key }} = {{ r }}.{{ key }} then 'exact'
-    {%- if field.name == 'first_name' %}
+        when {{ a }} is null or {{ b }} is null then 'missing'
+        when {{ a }} = {{ b }} then 'exact'
+    {%- if field.kind in ('first_name', 'last_name') %}
+        {%- set other = 'last_name_key' if field.kind == 'first_name' else 'first_name_key' %}
+        {%- if field.kind == 'first_name' %}
         when {{ l }}.first_name_canonical = {{ r }}.first_name_canonical then 'nickname'
-        when {{ string_similarity(l ~ '.first_name_key', r ~ '.first_name_key') }} >= 0.88 then 'fuzzy'
-        when (length({{ l }}.first_name_key) = 1 or length({{ r }}.first_name_key) = 1)
-            and {{ l }}.first_initial = {{ r }}.first_initial then 'initial'
-    {%- elif field.name == 'last_name' %}
-        when {{ string_similarity(l ~ '.last_name_key', r ~ '.last_name_key') }} >= 0.90 then 'fuzzy'
-    {%- elif field.name == 'postcode' %}
+        {%- endif %}
+        {#- Written in each other's place: both swapped, or one record has only one name and it is
+            the other's other name ("ALVARADO" alone against Adam Alvarado). -#}
+        when ({{ a }} = {{ r }}.{{ other }} and ({{ l }}.{{ other }} = {{ b }} or {{ l }}.{{ other }} is null))
+            or ({{ b }} = {{ l }}.{{ other }} and {{ r }}.{{ other }} is null) then 'swapped'
+        when {{ string_similarity(a, b) }} >= 0.92 then 'close'
+        when {{ l }}.{{ field.kind }}_phonetic = {{ r }}.{{ field.kind }}_phonetic then 'phonetic'
+        when {{ string_similarity(a, b) }} >= 0.80 then 'fuzzy'
+        {%- if field.kind == 'first_name' %}
+        when (length({{ a }}) = 1 or length({{ b }}) = 1) and {{ l }}.first_initial = {{ r }}.first_initial then 'initial'
+        {%- endif %}
+    {%- elif field.kind == 'date' %}
+        when month({{ a }}) = day({{ b }}) and day({{ a }}) = month({{ b }}) and year({{ a }}) = year({{ b }})
+            then 'swapped'
+        when {{ within_one_edit('cast(' ~ a ~ ' as string)', 'cast(' ~ b ~ ' as string)') }} then 'typo'
+        when abs({{ dbt.datediff(a, b, 'day') }}) <= 31 then 'near'
+    {%- elif field.kind == 'identifier' %}
+        when {{ within_one_edit(a, b) }} then 'typo'
+    {%- elif field.kind == 'postcode' %}
+        when {{ within_one_edit(a, b) }} then 'typo'
         when {{ l }}.postcode_district = {{ r }}.postcode_district then 'district'
+    {%- elif field.kind == 'text' %}
+        when {{ string_similarity(a, b) }} >= 0.88 then 'close'
     {%- endif %}
         else 'different'
+    end
+{%- endmacro %}
+
+{% macro within_one_edit(left, right) -%}
+    {#- At most one character added, dropped or changed, or two neighbours swapped (Damerau-
+        Levenshtein distance at most 1): a digit mistyped, 1965 for 1956. -#}
+    {{ return(adapter.dispatch('within_one_edit', 'scv')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__within_one_edit(left, right) -%}
+    (damerau_levenshtein({{ left }}, {{ right }}) <= 1)
+{%- endmacro %}
+
+{% macro spark__within_one_edit(left, right) -%}
+    (levenshtein({{ left }}, {{ right }}) <= 1 or (
+        length({{ left }}) = length({{ right }}) and length({{ left }}) >= 2
+        and exists(sequence(1, length({{ left }}) - 1), i -> concat(
+            substr({{ left }}, 1, i - 1), substr({{ left }}, i + 1, 1), substr({{ left }}, i, 1), substr({{ left }}, i + 2)
+        ) = {{ right }})
+    ))
+{%- endmacro %}
+
+{% macro phonetic(column) -%}
+    {#- Soundex of a name of lowercase letters a-z (fold_letters): its first letter and three
+        digits for the consonants that follow, alike-sounding ones alike (Smith, Smyth: S530).
+        The same arithmetic on every engine, so Spark and DuckDB build the same blocks. -#}
+    {%- set digits = "translate(" ~ column ~ ", 'abcdefghijklmnopqrstuvwxyz', '01230120022455012623010202')" -%}
+    {%- set collapsed = namespace(sql=digits) -%}
+    {%- for d in range(7) -%}
+        {%- set collapsed.sql = replace_all(collapsed.sql, d ~ '+', d ~ '') -%}
+    {%- endfor -%}
+    case when {{ column }} is not null then
+        upper(left({{ column }}, 1)) || rpad(left(replace(substr({{ collapsed.sql }}, 2), '0', ''), 3), 3, '0')
     end
 {%- endmacro %}
 
@@ -74,4 +151,73 @@
 
 {% macro log2(expression) -%}
     (ln({{ expression }}) / ln(2))
+{%- endmacro %}
+
+{% macro canonical_contact_columns() -%}
+    {#- The canonical contact shape (scv.profiling.mapping.CANONICAL), with each field's type. -#}
+    {{ return([
+        ['source', 'string'], ['source_record_id', 'string'], ['customer_number', 'string'],
+        ['title', 'string'], ['first_name', 'string'], ['last_name', 'string'], ['email', 'string'],
+        ['phone', 'string'], ['organisation', 'string'], ['address_line1', 'string'], ['city', 'string'],
+        ['postcode', 'string'], ['country', 'string'], ['orcid', 'string'], ['birth_date', 'date'],
+        ['record_updated_at', 'timestamp'], ['national_id', 'string'], ['membership_number', 'string'],
+        ['street_number', 'string'], ['address_line2', 'string'], ['locality', 'string'], ['region', 'string'],
+    ]) }}
+{%- endmacro %}
+
+{% macro canonical_columns_of(relation) -%}
+    {#- The select list of relation on the canonical shape: its own column where it has one,
+        a typed null where it has not. -#}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list
+        if execute else [] -%}
+    {%- set columns = [] -%}
+    {%- for name, type in canonical_contact_columns() -%}
+        {%- do columns.append(name if name in present or not execute else 'cast(null as ' ~ type ~ ') as ' ~ name) -%}
+    {%- endfor -%}
+    {{ columns | join(', ') }}
+{%- endmacro %}
+
+{% macro explained_fields(accepted, fields) -%}
+    {#- One row per accepted pair and field (the prior first): the level and the weight it
+        carried, from the scored pairs' <field>_level and <field>_weight. -#}
+    {%- set pair = 'customer_id, left_source, left_record_id, right_source, right_record_id, match_probability, '
+        ~ 'match_weight' -%}
+    {%- set rows = ["select " ~ pair ~ ", '(prior)' as field, 'match' as level, log2_prior_odds as weight from "
+        ~ accepted] -%}
+    {%- for field in fields -%}
+        {%- do rows.append("select " ~ pair ~ ", '" ~ field.name ~ "' as field, " ~ field.name ~ "_level as level, "
+            ~ field.name ~ "_weight as weight from " ~ accepted) -%}
+    {%- endfor -%}
+    {{ rows | join(' union all ') }}
+{%- endmacro %}
+
+{% macro compared_columns(fields, l, r) -%}
+    {#- Each field's level of agreement between records l and r, as <field>_level, and the
+        frequency of l's value for the fields weighed by it, as <field>_frequency. -#}
+    {%- set columns = [] -%}
+    {%- for field in fields -%}
+        {%- if field.tf -%}
+            {%- do columns.append(l ~ '.' ~ field.key ~ '_frequency as ' ~ field.name ~ '_frequency') -%}
+        {%- endif -%}
+        {%- do columns.append(comparison_level(field, l, r) ~ ' as ' ~ field.name ~ '_level') -%}
+    {%- endfor -%}
+    {{ columns | join(',\n') }}
+{%- endmacro %}
+
+{% macro blocking_rule_estimates(rules, relation) -%}
+    {#- For each rule: its blocks of two or more records, the candidate pairs they give (blocks
+        bigger than matching.max_block_size are skipped) and the records in skipped blocks. -#}
+    {%- set max_block = match_setting('max_block_size') -%}
+    {%- set selects = [] -%}
+    {%- for rule in rules -%}
+        {%- do selects.append(
+            "select " ~ loop.index ~ " as rule_number, '" ~ rule | join(' + ') ~ "' as rule_keys, count(*) as blocks, "
+            ~ "coalesce(sum(case when records <= " ~ max_block ~ " then cast(records as double) * (records - 1) / 2 end), 0)"
+            ~ " as candidate_pairs, coalesce(sum(case when records > " ~ max_block ~ " then records end), 0)"
+            ~ " as records_in_skipped_blocks from (select count(*) as records from " ~ relation ~ " where "
+            ~ rule | join(' is not null and ') ~ " is not null group by " ~ rule | join(', ')
+            ~ " having count(*) >= 2) as blocks"
+        ) -%}
+    {%- endfor -%}
+    {{ selects | join('\nunion all\n') }}
 {%- endmacro %}

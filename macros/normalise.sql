@@ -4,8 +4,10 @@
 
 {% macro normalise_email(column) -%}
     {#- Lowercase; drop +sub-addressing; Gmail ignores dots and answers to googlemail.com too. -#}
-    {%- set local -%}split_part(split_part(lower({{ column }}), '@', 1), '+', 1){%- endset -%}
-    {%- set domain -%}split_part(lower({{ column }}), '@', 2){%- endset -%}
+    {#- regexp_extract, not split_part: DuckDB 2.0 fails to bind split_part in a case over a
+        column that is all null (a client whose sources have no email). -#}
+    {%- set local -%}regexp_extract(lower({{ column }}), '^([^@+]*)', 1){%- endset -%}
+    {%- set domain -%}regexp_extract(lower({{ column }}), '@(.*)$', 1){%- endset -%}
     case
         when {{ column }} is null or {{ local }} = '' or {{ domain }} = '' then null
         when {{ domain }} in ('gmail.com', 'googlemail.com')
@@ -15,7 +17,7 @@
 {%- endmacro %}
 
 {% macro email_domain(column) -%}
-    nullif(split_part(lower({{ column }}), '@', 2), '')
+    nullif(regexp_extract(lower({{ column }}), '@(.*)$', 1), '')
 {%- endmacro %}
 
 {% macro fold_letters(column) -%}
@@ -115,6 +117,13 @@
         Fewer than five digits is too short to tell customers apart once prefixes are gone. -#}
     {%- set digits = replace_all(replace_all(replace_all(column, '\\.0+$', ''), '[^0-9]', ''), '^0+', '') -%}
     case when length({{ digits }}) >= 5 then {{ digits }} end
+{%- endmacro %}
+
+{% macro normalise_identifier(column) -%}
+    {#- An identifier (national id, membership number) as its letters and digits in capitals:
+        "123-45-6789" and "123 45 6789" are one. Fewer than four is not an identifier. -#}
+    {%- set bare = "upper(" ~ replace_all(column, '[^A-Za-z0-9]', '') ~ ")" -%}
+    case when length({{ bare }}) >= 4 then {{ bare }} end
 {%- endmacro %}
 
 {% macro normalise_organisation(column) -%}

@@ -462,7 +462,7 @@ def test_source_add_writes_a_source_that_validates_for_review(scv, repo, tmp_pat
     assert tables[-1]["name"] == "society_members"
 
 
-def test_source_add_to_a_scaffolded_client_keeps_its_hand_written_files(scv, repo, tmp_path):
+def test_source_add_to_a_scaffolded_client_replaces_its_example_and_keeps_the_rest(scv, repo, tmp_path):
     assert scv("client", "new", "acme").code == 0
     models = repo / "models" / "clients" / "acme"
     before = (models / "_acme__models.yml").read_text()
@@ -471,14 +471,29 @@ def test_source_add_to_a_scaffolded_client_keeps_its_hand_written_files(scv, rep
 
     assert result.code == 0, result.err
     after = (models / "_acme__models.yml").read_text()
-    assert after.startswith(before.rstrip("\n"))  # appended, nothing rewritten
-    assert yaml.safe_load(after)["models"][-1]["name"] == "stg_acme__members"
-    assert (
-        yaml.safe_load((models / "_acme__sources.yml").read_text())["sources"][0]["tables"][-1]["name"]
-        == "members"
-    )
-    assert "select * from members" in (models / "int_acme__contacts_unioned.sql").read_text()
+    # The example source (a contacts.csv no delivery has) is gone, everything else kept as it was.
+    assert [m["name"] for m in yaml.safe_load(after)["models"]] == [
+        "int_acme__contacts_unioned",
+        "int_acme__activity_unioned",
+        "stg_acme__members",
+    ]
+    example = before[
+        before.index("  - name: stg_acme__contacts") : before.index("  - name: int_acme__contacts")
+    ]
+    assert after.startswith(before.replace(example, "").rstrip("\n"))  # the rest as it was
+    assert not (models / "stg_acme__contacts.sql").exists()
+    client = yaml.safe_load((repo / "clients" / "acme" / "client.yml").read_text())
+    assert [(s["name"], s["file"]) for s in client["sources"]] == [("members", "members.csv")]
+    assert "One entry per file" in (repo / "clients" / "acme" / "client.yml").read_text()  # comments kept
+    tables = yaml.safe_load((models / "_acme__sources.yml").read_text())["sources"][0]["tables"]
+    assert [t["name"] for t in tables] == ["members"]
+    union = (models / "int_acme__contacts_unioned.sql").read_text()
+    assert "select * from members\n" in union and "stg_acme__contacts" not in union
     assert scv("client", "validate", "acme").code == 0
+    # A second source is added beside the first, the example being gone already.
+    again = scv("source", "add", "acme", "members_two", write(tmp_path, "members2.csv", MEMBERS))
+    assert again.code == 0, again.err
+    assert "union all\nselect * from members_two" in (models / "int_acme__contacts_unioned.sql").read_text()
 
 
 @pytest.mark.parametrize(

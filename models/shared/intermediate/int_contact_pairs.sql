@@ -1,16 +1,30 @@
-{#- Candidate pairs: records agreeing on every key of at least one blocking rule
-    (matching.blocking_rules), each pair once with record_index_l < record_index_r. Blocks bigger
-    than matching.max_block_size are skipped: they are hubs, and would square the work. -#}
+{#- Candidate pairs: records agreeing on every key of at least one blocking rule that
+    int_blocking_rules kept for this delivery, each pair once with record_index_l <
+    record_index_r. Blocks bigger than matching.max_block_size are skipped: they are hubs, and
+    would square the work. -#}
 
-{%- set rules = blocking_rules() %}
+{%- set rules = [] %}
+{%- set all_rules = blocking_rules() %}
+{%- if execute and flags.WHICH in ('build', 'run') %}
+    {%- set used = run_query('select rule_number from ' ~ ref('int_blocking_rules') ~ ' where is_used') %}
+    {%- set numbers = used.columns[0].values() | map('int') | list %}
+{%- else %}
+    {%- set numbers = range(1, all_rules | length + 1) | list %}
+{%- endif %}
+{%- for rule in all_rules %}{% if loop.index in numbers %}{% do rules.append([loop.index, rule]) %}{% endif %}{% endfor %}
+{%- if not rules %}
+    {#- Nothing to compare (a delivery of one record): a rule that gives no pair keeps the SQL whole. -#}
+    {%- set rules = [[0, ['record_index']]] %}
+{%- endif %}
+-- depends_on: {{ ref('int_blocking_rules') }}
 
 with
 
 matchable as (
     select * from {{ ref('int_contacts_matchable') }}
 ),
-{% for rule in rules %}
-{%- set n = loop.index %}
+{% for number, rule in rules %}
+{%- set n = number %}
 
 blocks_{{ n }} as (
     -- Sizes by grouping, not a window over every record: a block of one pairs with nobody.
@@ -45,8 +59,8 @@ pairs_{{ n }} as (
 {% endfor %}
 
 unioned as (
-    {%- for rule in rules %}
-    select * from pairs_{{ loop.index }}
+    {%- for number, rule in rules %}
+    select * from pairs_{{ number }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 )
@@ -55,6 +69,9 @@ select
     record_index_l,
     record_index_r,
     min(rule_number) as first_blocking_rule,
-    count(*) as blocking_rules_agreeing
+    count(*) as blocking_rules_agreeing,
+    -- Which rules the pair agrees on, a bit each: training learns a field's m from the pairs a
+    -- rule without that field found (macros/training.sql).
+    sum(cast(pow(2, rule_number) as bigint)) as blocking_rules_mask
 from unioned
 group by record_index_l, record_index_r

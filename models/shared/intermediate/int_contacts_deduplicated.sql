@@ -5,10 +5,16 @@
     always keeps the same row (and gives the same golden record). A view, so the shared models
     below it read one client-independent name. -#}
 
+{%- set union = ref('int_' ~ var('client') ~ '__contacts_unioned') %}
+
 with
 
 unioned as (
-    select * from {{ ref('int_' ~ var('client') ~ '__contacts_unioned') }}
+    -- The optional fields (identifiers, address parts) a union written without them lacks are
+    -- nulls here, so every client's union is on the whole canonical shape.
+    select
+        {{ canonical_columns_of(union) }}
+    from {{ union }}
 ),
 
 ranked as (
@@ -30,7 +36,13 @@ ranked as (
                 country asc nulls last,
                 orcid asc nulls last,
                 birth_date asc nulls last,
-                customer_number asc nulls last
+                customer_number asc nulls last,
+                national_id asc nulls last,
+                membership_number asc nulls last,
+                street_number asc nulls last,
+                address_line2 asc nulls last,
+                locality asc nulls last,
+                region asc nulls last
         ) as duplicate_rank
     from unioned
     where source_record_id is not null
@@ -52,6 +64,12 @@ select
     country,
     orcid,
     birth_date,
-    record_updated_at
+    record_updated_at,
+    national_id,
+    membership_number,
+    street_number,
+    address_line2,
+    locality,
+    region
 from ranked
 where duplicate_rank = 1

@@ -61,6 +61,14 @@ without_hubs as (
         contacts.birth_date,
         contacts.organisation_key,
         contacts.country_code,
+        contacts.national_id_key,
+        contacts.membership_number_key,
+        contacts.first_name_phonetic,
+        contacts.last_name_phonetic,
+        contacts.street_number_key,
+        contacts.street_key,
+        contacts.place_key,
+        contacts.region_key,
         email_hubs.key_value is not null or shared_mailbox_names.local_part is not null as is_hub_email,
         phone_hubs.key_value is not null as is_hub_phone
     from contacts
@@ -69,7 +77,7 @@ without_hubs as (
     left join hubs as phone_hubs
         on phone_hubs.key_name = 'phone' and contacts.phone_key = phone_hubs.key_value
     left join shared_mailbox_names
-        on split_part(contacts.email_key, '@', 1) = shared_mailbox_names.local_part
+        on regexp_extract(contacts.email_key, '^([^@]*)', 1) = shared_mailbox_names.local_part
 ),
 
 record_count as (

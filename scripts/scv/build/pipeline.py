@@ -382,6 +382,27 @@ def _export(build_dir: Path) -> None:
                 )
 
 
+def _matching_line(db: Path) -> str | None:
+    """The blocking estimate and its cap, and the training: what matching did with this delivery."""
+    if not db.is_file():
+        return None
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            used, pairs, empty, capped = con.execute(
+                "select count(*) filter (where is_used), sum(candidate_pairs) filter (where is_used), "
+                "count(*) filter (where candidate_pairs = 0), count(*) filter (where candidate_pairs > 0 "
+                "and not is_used) from match_blocking_rules"
+            ).fetchone()
+            (rounds,) = con.execute("select max(training_rounds) from match_parameters").fetchone()
+        except duckdb.Error:  # a build that failed before matching
+            return None
+    over = f", [yellow]{capped} over the cap (matching.max_pairs_per_record)[/]" if capped else ""
+    return (
+        f"  matching: about {int(pairs or 0):,} candidate pairs from {used} blocking rules ({empty} without "
+        f"values{over}); m learned in {rounds} rounds of expectation-maximisation"
+    )
+
+
 def _print_summary(result: BuildResult, build_json: dict) -> None:
     colour = {"pass": "green", "query": "yellow", "fail": "red"}[result.verdict]
     console.print(
@@ -393,6 +414,8 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
+    if line := _matching_line(result.path / "scv.duckdb"):
+        console.print(line)
     check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
         console.print(f"  [red]{problem['status']}[/] {problem['node']}: {escape(problem['message'])}")

@@ -145,6 +145,7 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         "cluster_sizes": _cluster_sizes(path / "scv.duckdb"),
         "corrections": applied_corrections(path / "scv.duckdb"),
         "query_answers": query_history.recent(client.name),
+        **_matching_model(path / "scv.duckdb"),
         "dbt": dbt,
         "slowest_models": [(m["name"], m["seconds"]) for m in dbt["models"][:8]],
         "timings_s": meta.get("timings_s", {}),
@@ -183,6 +184,72 @@ def _cluster_sizes(db: Path) -> dict[str, int]:
     return {
         ("6+" if size == 6 else str(size)) + (" record" if size == 1 else " records"): n for size, n in rows
     }
+
+
+def _matching_model(db: Path, sample: int = 5) -> dict:
+    """The trained model card, the blocking rules with their pairs, and a few explained pairs
+    (the accepted ones with the lowest match probability: where a reviewer looks first)."""
+    out: dict = {"model_card": [], "blocking_rules": [], "explained_pairs": []}
+    if not db.is_file():
+        return out
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            card = con.execute(
+                "select field_name, level_name, m_probability, u_probability, match_weight, is_trained, "
+                "training_rounds from match_parameters "
+                "order by field_name = '(prior)' desc, field_name, level_order"
+            ).fetchall()
+            rules = con.execute(
+                "select rule_number, rule_keys, candidate_pairs, records_in_skipped_blocks, is_used "
+                "from match_blocking_rules order by rule_number"
+            ).fetchall()
+            pairs = con.execute(
+                """
+                with pairs as (
+                    select distinct customer_id, left_source, left_record_id, right_source, right_record_id,
+                        match_probability, match_weight
+                    from match_explanations
+                    order by match_probability, left_source, left_record_id, right_source, right_record_id
+                    limit ?
+                )
+                select p.*, e.field, e.level, e.weight
+                from pairs p join match_explanations e using (left_source, left_record_id, right_source,
+                    right_record_id)
+                where e.level <> 'missing'
+                order by p.match_probability, p.left_source, p.left_record_id, p.right_source,
+                    p.right_record_id, e.field <> '(prior)', abs(e.weight) desc
+                """,
+                [sample],
+            ).fetchall()
+        except duckdb.CatalogException:  # a build from before matching kept its model
+            return out
+    out["model_card"] = [
+        {"field": f, "level": lv, "m": m, "u": u, "weight": round(w, 2), "trained": t, "rounds": r}
+        for f, lv, m, u, w, t, r in card
+    ]
+    out["blocking_rules"] = [
+        {"rule": n, "rule_keys": k, "pairs": int(p), "skipped_records": int(s), "used": used}
+        for n, k, p, s, used in rules
+    ]
+    explained: dict[tuple, dict] = {}
+    for customer, ls, lid, rs, rid, prob, weight, field, level, w in pairs:
+        pair = explained.setdefault(
+            (ls, lid, rs, rid),
+            {"customer_id": customer, "left": f"{ls} {lid}", "right": f"{rs} {rid}",
+             "probability": prob, "weight": round(weight, 2), "fields": []},
+        )  # fmt: skip
+        pair["fields"].append({"field": field, "level": level, "weight": round(w, 2)})
+    out["explained_pairs"] = list(explained.values())
+    for pair in out["explained_pairs"]:
+        pair["bars"] = [(f"{f['field']}: {f['level']}", f["weight"]) for f in pair["fields"]]
+    # The chart leaves out the fields no pair of this delivery had (u of a level never seen is 0.5)
+    # and the prior, which is a figure of its own.
+    out["model_weights"] = [
+        (f"{c['field']}: {c['level']}", c["weight"])
+        for c in out["model_card"]
+        if c["field"] != "(prior)" and c["u"] < 0.5
+    ]
+    return out
 
 
 def _dbt_results(run_results: Path) -> dict:

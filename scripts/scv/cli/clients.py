@@ -36,10 +36,18 @@ def client_validate(
 def client_new(
     name: Annotated[str, typer.Argument(help="Client name: lowercase letters, digits and _.")],
     display_name: Annotated[str | None, typer.Option(help="The client's name as people write it.")] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(help="A folder of delivered files: each is profiled and added as a source, to build."),
+    ] = None,
 ) -> None:
-    """Scaffold a client that validates: config files, models folder, CODEOWNERS line."""
-    from scv.clients import scaffold_client
+    """Scaffold a client that validates: config files, models folder, CODEOWNERS line; with --inbox,
+    every delivered file profiled and added as a source, so the client builds."""
+    from scv.onboarding import new_client, new_client_lines, scaffold_client
 
+    if inbox is not None:
+        say(new_client_lines(name, new_client(name, inbox, display_name)))
+        return
     say(f"  created {path}" for path in scaffold_client(name, display_name))
     say([f"Client {name} scaffolded: edit clients/{name}/client.yml, then run `scv client validate {name}`"])
 
@@ -87,8 +95,9 @@ def source_add(
 ) -> None:
     """Add a source to client.yml with a staging model, from a profiled file, for review."""
     from scv.onboarding import add_source, summary_lines
+    from scv.profiling import Reading
 
-    added = add_source(client, source, file, key, sheet, header, description)
+    added = add_source(client, source, file, Reading(key, header, sheet), description)
     say(summary_lines(added, client, source))
 
 

@@ -20,7 +20,6 @@ from scv.clients.config import (
 from scv.clients.corrections import add as add_correction
 from scv.clients.corrections import correction_lines
 from scv.clients.corrections import load as load_corrections
-from scv.clients.registry import scaffold as scaffold_client
 from scv.clients.registry import validate as validate_clients
 from scv.clients.segments import FILE as SEGMENTS_FILE
 from scv.clients.segments import Segment
@@ -48,7 +47,6 @@ __all__ = [
     "operations_allowlist",
     "parse_codeowners",
     "render_allowlists",
-    "scaffold_client",
     "segment_line",
     "validate_access",
     "validate_clients",

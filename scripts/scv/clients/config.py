@@ -63,7 +63,8 @@ class Source(Strict):
 MATCH_KEYS = Literal[
     "email_key", "phone_key", "orcid_key", "customer_number_key", "first_name_key", "first_name_canonical",
     "first_initial", "last_name_key", "postcode_key", "postcode_district", "organisation_key", "birth_date",
-    "country_code",
+    "country_code", "national_id_key", "membership_number_key", "first_name_phonetic", "last_name_phonetic",
+    "street_number_key", "street_key", "place_key", "region_key",
 ]  # fmt: skip
 Probability = Annotated[float, Field(gt=0, lt=1)]
 
@@ -80,6 +81,9 @@ class Matching(Strict):
     max_iterations: int | None = Field(None, ge=1)
     source_priority: list[str] = Field(default_factory=list)
     m_probabilities: dict[Identifier, dict[Identifier, Probability]] | None = None
+    prior: Probability | None = None
+    training_rounds: int | None = Field(None, ge=0, le=100)
+    max_pairs_per_record: int | None = Field(None, ge=1)
     blocking_rules: list[Annotated[list[MATCH_KEYS], Field(min_length=1)]] | None = Field(None, min_length=1)
 
     def dbt_overrides(self, sources: list[str]) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from scv.clients import load_client
+from scv.clients import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.core.yamlfile import YamlFile
+from scv.onboarding.scaffold import example
 from scv.profiling import CANONICAL, ProfileRun, Reading, run_profile
 from scv.profiling import normalise_column as normalise
 from scv.profiling import summary_lines as profile_summary
@@ -42,53 +42,92 @@ def add_source(
     client: str,
     source: str,
     file: Path,
-    key: str | None = None,
-    sheet: str | None = None,
-    header: bool | None = None,
+    reading: Reading = Reading(),
     description: str | None = None,
+    inbox: Path | None = None,
 ) -> Added:
+    """inbox: the delivery folder the file is in (default the client's own inbox): the entry's
+    `file:` is its path there, with any date in it a wildcard, so next week's file is found."""
     loaded = load_client(client)
-    if not SOURCE_NAME.match(source):
-        raise ScvError(
-            f"{source!r} is not a source name: lowercase letters, digits and _, starting with a letter"
-        )
-    if any(s.name == source for s in loaded.config.sources):
-        raise ScvError(f"clients/{client}/client.yml: client {client} already has a source {source!r}")
     models = paths.client_models_dir(client)
     staging = models / f"stg_{client}__{source}.sql"
-    if staging.exists():
-        raise ScvError(f"{display_path(staging)} already exists; not overwriting it")
-
-    run = run_profile([file], client, source, reading=Reading(key, header, sheet))
+    _require_new(loaded, source, staging)
+    run = run_profile([file], client, source, reading=reading)
     if run.errors:
         raise ScvError(run.errors[0])
     if len(run.tables) > 1:
         sheets = ", ".join(t["sheet"] for t in run.tables)
         raise ScvError(f"{display_path(file)}: several sheets have data ({sheets}): choose one with --sheet")
     table = run.tables[0]
-    entry, key = _entry(table, source, file, key, description)
+    entry, key = _entry(table, source, file, reading.key, description)
+    entry["file"] = file_pattern(file, inbox or paths.inbox_dir(client))
     # the key is the record id, whatever else its values looked like
     mapping = [m for m in table["mapping"] if m["field"] != "source_record_id"]
     mapping.insert(
         0, {"column": key, "field": "source_record_id", "confidence": 1.0, "reason": "the source's key"}
     )
     outputs = _outputs(table["columns"], mapping, key)
+    edits = _edits(loaded, source, file, entry, outputs)
+    _write_checked(client, edits)
+    return Added([p for p, t in edits.items() if t is not None], run, key, mapping)
 
-    edits = {
-        loaded.folder / "client.yml": _append_source(loaded.folder / "client.yml", entry),
-        models / f"_{client}__sources.yml": _append_table(models / f"_{client}__sources.yml", source, file),
-        models / f"_{client}__models.yml": _append_model(
-            models / f"_{client}__models.yml", client, source, outputs
-        ),
-        staging: _staging_sql(client, source, file, outputs),
-    }
+
+def _require_new(loaded: Client, source: str, staging: Path) -> None:
+    if not SOURCE_NAME.match(source):
+        raise ScvError(
+            f"{source!r} is not a source name: lowercase letters, digits and _, starting with a letter"
+        )
+    if any(s.name == source for s in loaded.config.sources):
+        client = loaded.name
+        raise ScvError(f"clients/{client}/client.yml: client {client} already has a source {source!r}")
+    if staging.exists():
+        raise ScvError(f"{display_path(staging)} already exists; not overwriting it")
+
+
+def _edits(
+    loaded: Client, source: str, file: Path, entry: dict, outputs: list[dict]
+) -> dict[Path, str | None]:
+    """The text of every file the new source adds or changes (None: the file goes)."""
+    client = loaded.name
+    models = paths.client_models_dir(client)
     union = models / f"int_{client}__contacts_unioned.sql"
-    if union.exists():
-        edits[union] = _union_sql(union.read_text(encoding="utf-8"), client, source, outputs)
+    texts = {path: path.read_text(encoding="utf-8") for path in _scaffold_parts(loaded.folder, models, union)}
+    edits: dict[Path, str | None] = {}
+    fresh = _example_parts(client, loaded.folder, models)
+    if fresh:  # the scaffold's example source goes: it names a file no delivery has
+        for path, part in fresh.items():
+            if path.suffix == ".sql":
+                edits[path] = None
+            elif path.name == "client.yml":  # the new entry where the example was
+                edits[path] = texts[path].replace(part, _source_block(entry), 1)
+            elif path.name.endswith("__sources.yml"):
+                table = yaml.safe_dump([_table(source, file)], sort_keys=False, width=100, allow_unicode=True)
+                edits[path] = texts[path].replace(part, textwrap.indent(table, " " * 6), 1)
+            else:
+                texts[path] = texts[path].replace(part, "", 1)
+    else:
+        edits[loaded.folder / "client.yml"] = _append_source(loaded.folder / "client.yml", entry, texts)
+        edits[models / f"_{client}__sources.yml"] = _append_table(
+            models / f"_{client}__sources.yml", source, file, texts
+        )
+    edits[models / f"_{client}__models.yml"] = _append_model(
+        models / f"_{client}__models.yml", client, source, outputs, texts
+    )
+    edits[models / f"stg_{client}__{source}.sql"] = _staging_sql(client, source, file, outputs)
+    if union in texts:
+        edits[union] = _union_sql(texts[union], client, source, outputs, fresh=bool(fresh))
+    return edits
+
+
+def _write_checked(client: str, edits: dict[Path, str | None]) -> None:
+    """Write every edit, then check the client still validates; on any failure put all back."""
     originals = {path: path.read_text(encoding="utf-8") if path.exists() else None for path in edits}
     try:
         for path, text in edits.items():
-            path.write_text(text, encoding="utf-8")
+            if text is None:
+                path.unlink()
+            else:
+                path.write_text(text, encoding="utf-8")
         load_client(client)  # the edited client.yml must still validate
     except BaseException:
         for path, text in originals.items():
@@ -97,7 +136,44 @@ def add_source(
             else:
                 path.write_text(text, encoding="utf-8")
         raise
-    return Added(list(edits), run, key, mapping)
+
+
+# A date in a file or folder name: 2026-11-30, 20261130, 2026_11, 30-11-2026…
+DATE_IN_NAME = re.compile(
+    r"(?<!\d)((19|20)\d{2}[-_.]?(0[1-9]|1[0-2])([-_.]?(0[1-9]|[12]\d|3[01]))?"
+    r"|(0[1-9]|[12]\d|3[01])[-_.](0[1-9]|1[0-2])[-_.](19|20)\d{2})(?!\d)"
+)
+
+
+def file_pattern(file: Path, inbox: Path) -> str:
+    """The source's `file:` in client.yml: the file's path in the inbox (sub-folders and all),
+    each date in it a `*`, so that next week's file (patients_20261207.csv) is found too."""
+    try:
+        relative = file.resolve().relative_to(inbox.resolve())
+    except ValueError:
+        relative = Path(file.name)
+    return "/".join(DATE_IN_NAME.sub("*", part) for part in relative.parts)
+
+
+def _scaffold_parts(folder: Path, models: Path, union: Path) -> list[Path]:
+    client = folder.name
+    parts = [folder / "client.yml", models / f"_{client}__sources.yml", models / f"_{client}__models.yml"]
+    return [*parts, union] if union.exists() else parts
+
+
+def _example_parts(client: str, folder: Path, models: Path) -> dict[Path, str]:
+    """The parts of the scaffold's example source, by file, when every one of them is still as
+    `scv client new` wrote it (a fresh client); else nothing: a source someone kept stays."""
+    parts = {
+        (folder if name == "client.yml" else models) / name: text for name, text in example(client).items()
+    }
+    for path, text in parts.items():
+        if not path.exists():
+            return {}
+        content = path.read_text(encoding="utf-8")
+        if (content != text) if path.suffix == ".sql" else (text not in content):
+            return {}
+    return parts
 
 
 def _entry(
@@ -143,20 +219,24 @@ def _entry(
     return entry, key
 
 
-def _append_source(path: Path, entry: dict) -> str:
+def _source_block(entry: dict) -> str:
+    body = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    return "".join(f"  {line}" for line in body.splitlines(keepends=True))
+
+
+def _append_source(path: Path, entry: dict, texts: dict[Path, str]) -> str:
     """client.yml with the entry as the last item of `sources:`, comments and all kept."""
-    text = path.read_text(encoding="utf-8")
-    doc = YamlFile(path)
+    text = texts[path]
     lines = text.splitlines(keepends=True)
-    top = sorted(line for loc, line in doc.lines.items() if len(loc) == 1)
-    start = doc.lines.get(("sources",))
+    # 1-based lines of the top-level keys (the scaffold's and source add's layout: keys at column 0)
+    top = [i + 1 for i, line in enumerate(lines) if re.match(r"[A-Za-z_][\w-]*\s*:", line)]
+    start = next((i + 1 for i, line in enumerate(lines) if re.match(r"sources\s*:", line)), None)
     if start is None:
         raise ScvError(f"{display_path(path)}: has no sources: list to add to")
     end = next((line - 1 for line in top if line > start), len(lines))  # the line before the next key
     while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1  # the next key's comments and the blank lines before it stay with it
-    body = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
-    block = "\n" + "".join(f"  {line}" for line in body.splitlines(keepends=True))
+    block = "\n" + _source_block(entry)
     return (
         "".join(lines[:end]) + ("" if lines[end - 1].endswith("\n") else "\n") + block + "".join(lines[end:])
     )
@@ -196,9 +276,13 @@ def _append_item(path: Path, text: str, item: dict, parent: str, check) -> str:
     return edited
 
 
-def _append_table(path: Path, source: str, file: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    table = {"name": source, "description": f"{file.name}, added by scv source add (schema raw)."}
+def _table(source: str, file: Path) -> dict:
+    return {"name": source, "description": f"{file.name}, added by scv source add (schema raw)."}
+
+
+def _append_table(path: Path, source: str, file: Path, texts: dict[Path, str]) -> str:
+    text = texts[path]
+    table = _table(source, file)
     if width := _dumped_width(text):
         data = yaml.safe_load(text)
         data["sources"][0]["tables"].append(table)
@@ -208,9 +292,9 @@ def _append_table(path: Path, source: str, file: Path) -> str:
     )
 
 
-def _append_model(path: Path, client: str, source: str, outputs: list[dict]) -> str:
+def _append_model(path: Path, client: str, source: str, outputs: list[dict], texts: dict[Path, str]) -> str:
     """The staging model's entry, and the new source among the union's accepted `source` values."""
-    text = path.read_text(encoding="utf-8")
+    text = texts[path]
     key = next(o["name"] for o in outputs if "source_record_id" in o["fields"])
     model = {
         "name": f"stg_{client}__{source}",
@@ -271,8 +355,12 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
         macro = next((CLEANER[f] for f in names if f in CLEANER), None)
         macro = macro or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(c["type"], "clean_text")
         note = "; ".join(f"{m['field']}, {m['confidence']:.0%}: {m['reason']}" for m in maps)
+        # The profile decided from the values whether 03/05/98 is the 3rd of May or March 5th.
+        order = ", month_first=true" if macro == "parse_date" and c.get("month_first") else ""
+        if order:
+            note = (note + "; " if note else "") + "month-first dates (a value's second part is over 12)"
         outputs.append(
-            {"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"') }}}}", "note": note}
+            {"name": name, "fields": names, "sql": f"{{{{ {macro}('\"{arg}\"'{order}) }}}}", "note": note}
         )
     return outputs
 
@@ -312,7 +400,7 @@ def _union_select(client: str, source: str, outputs: list[dict]) -> str:
     return f"{source} as (\n    select\n        {body}\n    from {{{{ ref('stg_{client}__{source}') }}}}\n)"
 
 
-def _union_sql(text: str, client: str, source: str, outputs: list[dict]) -> str:
+def _union_sql(text: str, client: str, source: str, outputs: list[dict], fresh: bool = False) -> str:
     """The contacts union with one more select: a CTE before the final select, and its union."""
     final = re.search(r"\n\)\n\n(select \* from \w+(\s+union all\s+select \* from \w+)*)\s*$", text)
     if final is None:
@@ -322,6 +410,8 @@ def _union_sql(text: str, client: str, source: str, outputs: list[dict]) -> str:
         )
     head = text[: final.start() + 2]
     select = _union_select(client, source, outputs)
+    if fresh:  # the only select
+        return text[: text.index("with\n")] + f"with\n\n{select}\n\nselect * from {source}\n"
     return f"{head},\n\n{select}\n\n{final.group(1)}\nunion all\nselect * from {source}\n"
 
 

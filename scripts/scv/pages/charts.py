@@ -53,6 +53,48 @@ def bar_chart(
     return Markup("".join(out))
 
 
+def diverging_bars(
+    items: Sequence[tuple[str, float]],
+    *,
+    title: str = "",
+    width: int = 560,
+    bar_height: int = 16,
+    colours: tuple[str, str] = ("#15803d", "#b91c1c"),
+) -> Markup:
+    """Horizontal bars either side of zero: positive ones right (first colour), negative left."""
+    pairs = list(items)
+    if not pairs:
+        return Markup('<p class="muted">No data.</p>')
+    label_w, value_w = 190, 50
+    top = max((abs(v) for _, v in pairs), default=0) or 1
+    half = (width - label_w - 2 * value_w) / 2
+    zero = label_w + value_w + half
+    height = len(pairs) * (bar_height + 4) + 6
+    out = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+        f"<title>{escape(title)}</title>" if title else "",
+        f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" stroke="#888" stroke-width="1"/>',
+    ]
+    for i, (label, value) in enumerate(pairs):
+        y = 4 + i * (bar_height + 4)
+        w = max(1.0, half * abs(value) / top) if value else 0
+        x = zero if value >= 0 else zero - w
+        text = escape(str(label))
+        short = text if len(text) <= 30 else text[:29] + "…"
+        value_x = zero + w + 4 if value >= 0 else zero - w - 4
+        anchor = "start" if value >= 0 else "end"
+        fill = colours[0] if value >= 0 else colours[1]
+        label_y = y + bar_height * 0.75
+        out.append(
+            f'<text x="{label_w - 6}" y="{label_y:.1f}" text-anchor="end">{short}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{fill}" rx="2">'
+            f"<title>{text}: {_fmt(value)}</title></rect>"
+            f'<text x="{value_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}">{_fmt(value)}</text>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
 def line_chart(
     x_labels: Sequence[str],
     series: Mapping[str, Sequence[float | None]],

@@ -25,6 +25,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.globals.update(
     bar_chart=charts.bar_chart,
+    diverging_bars=charts.diverging_bars,
     line_chart=charts.line_chart,
     stacked_bar=charts.stacked_bar,
 )

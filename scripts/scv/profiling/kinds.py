@@ -52,6 +52,8 @@ DATE_FORMATS = (
     DateFormat("YYYY/MM/DD", r"\d{4}/\d{1,2}/\d{1,2}", ("%Y/%m/%d",)),
     DateFormat("D Mon YYYY", r"\d{1,2}[ -][A-Za-z]{3,9}\.?[ -]\d{4}", ("%d %b %Y", "%d %B %Y", "%d-%b-%Y")),
     DateFormat("DD/MM/YY", r"\d{1,2}/\d{1,2}/\d{2}", ("%d/%m/%y",)),
+    # Compact: 19560409 (a plausible year, month and day, so that ids of eight digits are not dates)
+    DateFormat("YYYYMMDD", r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", ("%Y%m%d",)),
 )
 SLASHED = ("DD/MM/YYYY", "DD/MM/YYYY hh:mm", "DD/MM/YY")
 

@@ -14,25 +14,43 @@ import re
 from dataclasses import dataclass
 
 # The canonical contact shape every client's staging models produce (int_<client>__contacts_unioned).
+# Identifiers and address parts are optional: a union written before they existed (or without
+# them) gets them as nulls (int_contacts_deduplicated).
 CANONICAL = (
     "source_record_id", "customer_number", "title", "first_name", "last_name", "email", "phone",
     "organisation", "address_line1", "city", "postcode", "country", "orcid", "birth_date",
-    "record_updated_at",
+    "record_updated_at", "national_id", "membership_number", "street_number", "address_line2",
+    "locality", "region",
 )  # fmt: skip
+# Identifiers, by kind: a value names one person in the issuer's register. Each is a field of
+# the canonical shape, compared exactly or within one digit (one wrong, two swapped).
+IDENTIFIER_KINDS = {
+    "national_id": "a national or social-security number (SSN, NI number, tax file number…)",
+    "membership_number": "a society's or scheme's membership number",
+    "customer_number": "the client's own customer number",
+    "orcid": "an ORCID iD",
+}
 # Fields that identify a person: their values are masked in reports.
 PERSONAL = {
     "source_record_id", "customer_number", "first_name", "last_name", "full_name", "email", "phone",
-    "address_line1", "postcode", "orcid", "birth_date",
+    "address_line1", "postcode", "orcid", "birth_date", "national_id", "membership_number",
+    "street_number", "address_line2",
 }  # fmt: skip
 
 # Names (normalised: lowercase words joined by _) that mean the field. Order matters only for reading.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "source_record_id": ("id", "record_id", "row_id", "contact_id", "person_id", "registration_id",
                          "order_id",
-                         "subscription_id", "member_id", "uid", "key", "record_key", "reference", "ref"),
+                         "subscription_id", "uid", "key", "record_key", "reference", "ref"),
     "customer_number": ("customer_number", "customer_no", "customer_id", "customer_ref", "account_number",
                         "account_no", "account_id", "client_number", "subscriber_no", "subscriber_number",
-                        "member_number", "member_no", "membership_number", "crm_id"),
+                        "crm_id"),
+    "national_id": ("national_id", "national_id_number", "ssn", "soc_sec_id", "social_security_number",
+                    "social_security_no", "sin", "nino", "ni_number", "national_insurance_number",
+                    "national_insurance_no", "tax_id", "tax_file_number", "tfn", "bsn",
+                    "personal_number", "personnummer", "nhs_number", "medicare_number", "id_number"),
+    "membership_number": ("membership_number", "membership_no", "member_number", "member_no",
+                          "membership_id", "member_id", "membership"),
     "title": ("title", "salutation", "honorific", "name_prefix", "prefix"),
     "first_name": ("first_name", "firstname", "forename", "forenames", "given_name", "given_names", "fname",
                    "christian_name", "first"),
@@ -45,8 +63,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "organisation": ("organisation", "organization", "company", "institution", "employer", "affiliation",
                      "org", "company_name", "university"),
     "address_line1": ("address_line1", "address_line_1", "address1", "address", "street", "street_address",
-                      "addr1", "address_1", "line1"),
-    "city": ("city", "town", "locality", "town_city", "city_town"),
+                      "addr1", "address_1", "line1", "street_name", "residential_address", "postal_address",
+                      "street_line"),
+    "address_line2": ("address_line2", "address_line_2", "address2", "addr2", "address_2", "line2",
+                      "unit", "apartment", "flat", "unit_number", "apartment_number"),
+    "street_number": ("street_number", "street_no", "house_number", "house_no", "building_number",
+                      "street_num", "house_num", "civic_number"),
+    "locality": ("locality", "suburb", "neighbourhood", "neighborhood", "village", "district"),
+    "city": ("city", "town", "town_city", "city_town", "municipality"),
+    "region": ("region", "state", "county", "province", "territory", "state_code", "state_province"),
     "postcode": ("postcode", "post_code", "postal_code", "zip", "zipcode", "zip_code", "postcode_zip"),
     "country": ("country", "country_code", "country_name", "nation", "iso_country"),
     "orcid": ("orcid", "orcid_id", "orcid_identifier"),
