@@ -80,15 +80,3 @@
         database, see profiles.yml). -#}
     {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=identifier, type='table')) }}
 {%- endmacro %}
-
-{% macro round_table(relation) -%}
-    {{ return(adapter.dispatch('round_table', 'scv')(relation)) }}
-{%- endmacro %}
-
-{% macro default__round_table(relation) -%}
-    create table {{ relation }} as
-{%- endmacro %}
-
-{% macro spark__round_table(relation) -%}
-    create table {{ relation }} using parquet as
-{%- endmacro %}

@@ -110,25 +110,6 @@
     end
 {%- endmacro %}
 
-{% macro within_one_edit(left, right) -%}
-    {#- At most one character added, dropped or changed, or two neighbours swapped (Damerau-
-        Levenshtein distance at most 1): a digit mistyped, 1965 for 1956. -#}
-    {{ return(adapter.dispatch('within_one_edit', 'scv')(left, right)) }}
-{%- endmacro %}
-
-{% macro default__within_one_edit(left, right) -%}
-    (damerau_levenshtein({{ left }}, {{ right }}) <= 1)
-{%- endmacro %}
-
-{% macro spark__within_one_edit(left, right) -%}
-    (levenshtein({{ left }}, {{ right }}) <= 1 or (
-        length({{ left }}) = length({{ right }}) and length({{ left }}) >= 2
-        and exists(sequence(1, length({{ left }}) - 1), i -> concat(
-            substr({{ left }}, 1, i - 1), substr({{ left }}, i + 1, 1), substr({{ left }}, i, 1), substr({{ left }}, i + 2)
-        ) = {{ right }})
-    ))
-{%- endmacro %}
-
 {% macro phonetic(column) -%}
     {#- Soundex of a name of lowercase letters a-z (fold_letters): its first letter and three
         digits for the consonants that follow, alike-sounding ones alike (Smith, Smyth: S530).

@@ -30,24 +30,6 @@
     nullif({{ replace_all(folded, '[^a-z]', '') }}, '')
 {%- endmacro %}
 
-{% macro strip_accents(expression) -%}
-    {{ return(adapter.dispatch('strip_accents', 'scv')(expression)) }}
-{%- endmacro %}
-
-{% macro default__strip_accents(expression) -%}
-    strip_accents({{ expression }})
-{%- endmacro %}
-
-{% macro spark__strip_accents(expression) -%}
-    {#- DuckDB's strip_accents: canonical decomposition, every combining mark dropped, composed
-        again (ICU ships with Spark; Java's own Normalizer takes an enum reflect cannot pass). -#}
-    case when {{ expression }} is not null then reflect(
-        'com.ibm.icu.text.Normalizer', 'compose',
-        regexp_replace(reflect('com.ibm.icu.text.Normalizer', 'decompose', {{ expression }}, false), '\\p{M}', ''),
-        false
-    ) end
-{%- endmacro %}
-
 {% macro normalise_postcode(column) -%}
     nullif(upper({{ replace_all(column, '[^A-Za-z0-9]', '') }}), '')
 {%- endmacro %}
@@ -134,102 +116,6 @@
     {{ sorted_words(replace_all(words_only, '\\s+', ' ')) }}
 {%- endmacro %}
 
-{% macro sorted_words(expression) -%}
-    {{ return(adapter.dispatch('sorted_words', 'scv')(expression)) }}
-{%- endmacro %}
-
-{% macro default__sorted_words(expression) -%}
-    nullif(array_to_string(list_sort(list_filter(string_split(trim({{ expression }}), ' '), lambda w: w <> '')), ' '), '')
-{%- endmacro %}
-
-{% macro spark__sorted_words(expression) -%}
-    nullif(array_join(array_sort(filter(split(trim({{ expression }}), ' '), w -> w <> '')), ' '), '')
-{%- endmacro %}
-
-{% macro string_similarity(left, right) -%}
-    {{ return(adapter.dispatch('string_similarity', 'scv')(left, right)) }}
-{%- endmacro %}
-
-{% macro default__string_similarity(left, right) -%}
-    jaro_winkler_similarity({{ left }}, {{ right }})
-{%- endmacro %}
-
-{% macro spark__string_similarity(left, right) -%}
-    {#- DuckDB's Jaro-Winkler, step for step, in Spark's higher-order functions (Spark's own
-        jaro_winkler_similarity halves transpositions without rounding down and adds the prefix
-        bonus below a Jaro of 0.7, so it disagrees on about one pair in twenty). Each character
-        of `right` takes the first unmatched equal character of `left` within half the longer
-        length less one; transpositions are the matched characters out of order, halved and
-        rounded down; a Jaro above 0.7 gains 0.1 per common leading character, up to four, of
-        what it lacks to 1.
-        `transform(array(x), v -> …)[0]` names an intermediate value v. -#}
-    {%- set empty = 'cast(array() as array<int>)' -%}
-    {%- set window -%}
-        case when least(length(w.pv), j + w.bound) >= greatest(1, j - w.bound)
-            then sequence(greatest(1, j - w.bound), least(length(w.pv), j + w.bound)) else {{ empty }} end
-    {%- endset -%}
-    {%- set matched -%}
-        aggregate(
-            case when length(w.tv) > 0 then sequence(1, length(w.tv)) else {{ empty }} end,
-            named_struct('pm', {{ empty }}, 'tm', {{ empty }}),
-            (acc, j) -> transform(
-                array(try_element_at(filter({{ window }},
-                    i -> substr(w.pv, i, 1) = substr(w.tv, j, 1) and not array_contains(acc.pm, i)), 1)),
-                found -> case when found is null then acc
-                    else named_struct('pm', concat(acc.pm, array(found)), 'tm', concat(acc.tm, array(j))) end
-            )[0]
-        )
-    {%- endset -%}
-    {%- set transpositions -%}
-        size(filter(sequence(1, greatest(size(m.tm), 1)), k -> k <= size(m.tm)
-            and substr(w.tv, element_at(m.tm, k), 1) <> substr(w.pv, element_at(array_sort(m.pm), k), 1)))
-    {%- endset -%}
-    {%- set jaro -%}
-        case
-            when w.lp = 0 or w.lt = 0 then 0D
-            when w.lp = 1 and w.lt = 1 then case when w.l = w.r then 1D else 0D end
-            when size(m.tm) = 0 then 0D
-            else (size(m.tm) / w.lp + size(m.tm) / w.lt
-                + (size(m.tm) - ({{ transpositions }} div 2)) / size(m.tm)) / 3
-        end
-    {%- endset -%}
-    {%- set prefix -%}
-        case
-            {%- for n in [4, 3, 2, 1] %}
-            when least(w.lp, w.lt) >= {{ n }} and left(w.l, {{ n }}) = left(w.r, {{ n }}) then {{ n }}
-            {%- endfor %}
-            else 0
-        end
-    {%- endset -%}
-    case when {{ left }} is not null and {{ right }} is not null then transform(
-        array(transform(
-            array(named_struct(
-                'l', {{ left }}, 'r', {{ right }}, 'lp', length({{ left }}), 'lt', length({{ right }}),
-                'bound', cast(case when length({{ right }}) > length({{ left }})
-                    then length({{ right }}) div 2 - 1 else length({{ left }}) div 2 - 1 end as int)
-            )),
-            -- Characters beyond the other string's length plus the window can never match.
-            v -> named_struct(
-                'l', v.l, 'r', v.r, 'lp', v.lp, 'lt', v.lt, 'bound', v.bound,
-                'pv', case when v.lt <= v.lp and v.lp > v.lt + v.bound then left(v.l, v.lt + v.bound) else v.l end,
-                'tv', case when v.lt > v.lp and v.lt > v.lp + v.bound then left(v.r, v.lp + v.bound) else v.r end
-            )
-        )[0]),
-        w -> transform(
-            array({{ matched }}),
-            m -> transform(
-                array({{ jaro }}),
-                jaro -> transform(
-                    array({{ prefix }} * 0.1D),
-                    -- DuckDB's compiled bonus is one fused multiply-add (a single rounding).
-                    bonus -> case when jaro > 0.7D and bonus > 0
-                        then cast(reflect('java.lang.Math', 'fma', bonus, 1D - jaro, jaro) as double) else jaro end
-                )[0]
-            )[0]
-        )[0]
-    )[0] end
-{%- endmacro %}
-
 {% macro proper_case(column) -%}
     {#- A name typed in all capitals or all lower case gets capitals on each word; a name
         typed with mixed case (McDonald, van der Berg) is left as its owner wrote it. -#}
@@ -238,19 +124,4 @@
             then {{ capitalise_words(column) }}
         else {{ column }}
     end
-{%- endmacro %}
-
-{% macro capitalise_words(column) -%}
-    {{ return(adapter.dispatch('capitalise_words', 'scv')(column)) }}
-{%- endmacro %}
-
-{% macro default__capitalise_words(column) -%}
-    array_to_string(
-        list_transform(string_split(lower({{ column }}), ' '), lambda w: upper(left(w, 1)) || substr(w, 2)),
-        ' '
-    )
-{%- endmacro %}
-
-{% macro spark__capitalise_words(column) -%}
-    array_join(transform(split(lower({{ column }}), ' '), w -> upper(left(w, 1)) || substr(w, 2)), ' ')
 {%- endmacro %}

@@ -13,15 +13,3 @@
         else {{ priority | length + 1 }}
     end
 {%- endmacro %}
-
-{% macro first_by(value, order_key) -%}
-    {{ return(adapter.dispatch('first_by', 'scv')(value, order_key)) }}
-{%- endmacro %}
-
-{% macro default__first_by(value, order_key) -%}
-    arg_min({{ value }}, {{ order_key }}) filter (where {{ value }} is not null)
-{%- endmacro %}
-
-{% macro spark__first_by(value, order_key) -%}
-    min_by({{ value }}, {{ order_key }}) filter (where {{ value }} is not null)
-{%- endmacro %}
