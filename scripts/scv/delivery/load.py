@@ -49,8 +49,8 @@ class LoadedFile:
     rows: int = 0
     rejected_rows: int = 0
     # The accounting: data_lines (after the header) = rows + rejected_rows + continued_lines
-    # (lines a quoted value of a loaded row runs over) + blank_lines. For a workbook or JSON
-    # lines, a "line" is a row of the sheet or a line of the file.
+    # (lines a row's quoted value runs over, past the line the row starts on) + blank_lines.
+    # For a workbook or JSON lines, a "line" is a row of the sheet or a line of the file.
     data_lines: int = 0
     continued_lines: int = 0
     blank_lines: int = 0
@@ -166,7 +166,7 @@ def _load_file(
     if info.data_lines != info.rows + info.rejected_rows + info.continued_lines + info.blank_lines:
         raise ScvError(
             f"{display_path(path)}: the rows do not add up: {info.data_lines:,} data lines, "
-            f"{info.rows:,} rows loaded ({info.continued_lines:,} more lines inside quoted values), "
+            f"{info.rows:,} rows loaded, {info.continued_lines:,} more lines inside quoted values, "
             f"{info.rejected_rows:,} rejected, {info.blank_lines:,} blank; the build stops rather than "
             f"lose rows"
         )
@@ -462,6 +462,7 @@ def _read_lines(
             )
         except (csv.Error, StopIteration) as exc:
             rejects.append((number, "INVALID ROW", None, f"not readable as CSV ({exc})", line))
+            continued += last - i
             i = last + 1
             continue
         if len(fields) != width:
@@ -472,7 +473,7 @@ def _read_lines(
             for column, value in zip(values, fields, strict=True):
                 column.append(value or None)
             row_lines.append(number)
-            continued += last - i
+        continued += last - i
         i = last + 1
     info.data_lines += len(lines) - header
     info.blank_lines += blank
