@@ -452,40 +452,34 @@ def _read_lines(
                 start = len(lines)
                 break
             except csv.Error as exc:
-                if start + reader.line_num >= len(lines) and "unexpected end of data" in str(exc):
-                    # A quote open to the end of the file: its line is the reject, the rest is read again.
-                    raw = lines[first - 1].rstrip("\r\n")
-                    rejects.append(
-                        (first, "UNQUOTED VALUE", None, "a quote opened on this line is never closed", raw)
-                    )
-                    start = first
-                    break
-                rejects.append(
-                    (
-                        first,
-                        "INVALID ROW",
-                        None,
-                        f"not readable as CSV ({exc})",
-                        lines[first - 1].rstrip("\r\n"),
-                    )
-                )
-                continued += reader.line_num - read - 1
-                read = reader.line_num
-                continue
+                error, kind = f"not readable as CSV ({exc})", "INVALID ROW"
+                fields = None
             span = reader.line_num - read
-            read = reader.line_num
-            if not fields:
-                blank += 1
+            if fields == [] or (fields is not None and len(fields) == width):
+                read = reader.line_num
+                if fields:
+                    continued += span - 1
+                    for column, value in zip(values, fields, strict=True):
+                        column.append(value or None)
+                    row_lines.append(first)
+                else:
+                    blank += 1
                 continue
-            continued += span - 1
-            if len(fields) != width:
+            raw = lines[first - 1].rstrip("\r\n")
+            if span > 1:
+                # A row that runs over several lines and is no row: a quote opened on its first line
+                # and closed at the end of the file, or by the quote of some later row. Its line is
+                # the reject; reading starts again on the line after it.
+                rejects.append(
+                    (first, "UNQUOTED VALUE", None, "a quote opened on this line is not closed", raw)
+                )
+                start = first
+                break
+            if fields is not None:
                 kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
-                message = f"Expected Number of Columns: {width} Found: {len(fields)}"
-                rejects.append((first, kind, None, message, lines[first - 1].rstrip("\r\n")))
-                continue
-            for column, value in zip(values, fields, strict=True):
-                column.append(value or None)
-            row_lines.append(first)
+                error = f"Expected Number of Columns: {width} Found: {len(fields)}"
+            rejects.append((first, kind, None, error, raw))
+            read = reader.line_num
     info.data_lines += len(lines) - header
     info.blank_lines += blank
     info.continued_lines += continued
