@@ -194,3 +194,17 @@ def test_a_pattern_leading_out_of_the_inbox_is_refused(con, repo, tmp_path):
 
     with pytest.raises(ScvError, match=r"elsewhere.csv: outside the delivery folder"):
         load(con, repo, inbox)
+
+
+def test_a_quote_left_open_and_closed_by_a_later_row_costs_one_row(con, repo, tmp_path):
+    # DuckDB reads from the open quote to the next quote in the file, a later row's quoted value.
+    quoted = crm_line("Q2", "q2@x.example").replace(",,", ',"=HYPERLINK(""http://x"",""click"")",', 1)
+    tail = 'Q0,,"Open,,,,,,,,,,,,\n' + crm_line("Q1", "q1@x.example") + quoted + crm_line("Q3")
+    loaded = load(con, repo, write_delivery(tmp_path / "inbox", crm_tail=tail))
+
+    crm = loaded["crm_contacts"]
+    first = 1 + len(CRM_ROWS) + 1
+    assert (crm.rows, crm.rejected_rows) == (len(CRM_ROWS) + 3, 1)
+    assert con.execute("select line, error_type from raw.rejects").fetchall() == [(first, "UNQUOTED VALUE")]
+    lines = dict(con.execute("select contact_id, _scv_line from raw.crm_contacts").fetchall())
+    assert (lines["Q1"], lines["Q2"], lines["Q3"]) == (first + 1, first + 2, first + 3)

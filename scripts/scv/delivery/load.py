@@ -18,6 +18,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -50,8 +51,8 @@ class LoadedFile:
     rows: int = 0
     rejected_rows: int = 0
     # The accounting: data_lines (after the header) = rows + rejected_rows + continued_lines
-    # (lines a quoted value of a loaded row runs over) + blank_lines. For a workbook or JSON
-    # lines, a "line" is a row of the sheet or a line of the file.
+    # (lines a row's quoted value runs over, past the line the row starts on) + blank_lines.
+    # For a workbook or JSON lines, a "line" is a row of the sheet or a line of the file.
     data_lines: int = 0
     continued_lines: int = 0
     blank_lines: int = 0
@@ -164,7 +165,7 @@ def _load_file(con, where: str, source: Source, path: Path, work: Path, into: st
     if info.data_lines != info.rows + info.rejected_rows + info.continued_lines + info.blank_lines:
         raise ScvError(
             f"{display_path(path)}: the rows do not add up: {info.data_lines:,} data lines, "
-            f"{info.rows:,} rows loaded ({info.continued_lines:,} more lines inside quoted values), "
+            f"{info.rows:,} rows loaded, {info.continued_lines:,} more lines inside quoted values, "
             f"{info.rejected_rows:,} rejected, {info.blank_lines:,} blank; the build stops rather than "
             f"lose rows"
         )
@@ -420,58 +421,63 @@ def _load_csv(con, text: Path, source: Source, path: Path, into: str, info: Load
 def _read_lines(
     con, text: Path, source: Source, path: Path, into: str, info: LoadedFile, header: int
 ) -> None:
-    """The file read line by line: a row is a line, or the lines a quoted value runs over. A line
-    whose quote is never closed (no later line closes it) is rejected on its own, and reading
-    goes on with the next line, so one stray quote costs one row and not the rest of the file."""
-    quote, width = source.quote, len(info.columns)
-    with text.open(encoding="utf-8", newline=None) as f:  # \r\n and a lone \r end a line, as in DuckDB
-        lines = f.read().removeprefix("\ufeff").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    odd = [line.count(quote) % 2 == 1 for line in lines]
-    # For each line, the next line after it that closes a quote it opens (an odd count), if any.
-    closer: list[int | None] = [None] * len(lines)
-    following = None
-    for number in range(len(lines) - 1, -1, -1):
-        closer[number] = following
-        if odd[number]:
-            following = number
+    """The file read row by row with Python's csv module, which says on which line each row starts
+    and ends. A quote still open at the end of the file rejects only the line that opened it, and
+    reading starts again on the line after: one stray quote costs one row, not the rest of the file."""
+    width = len(info.columns)
+    csv.field_size_limit(64 << 20)  # a quoted value may hold a whole letter, as DuckDB allows
+    with text.open(encoding="utf-8", newline="") as f:
+        # \n, \r\n and a lone \r each end a line, as DuckDB counts them
+        lines = list(io.StringIO(f.read().removeprefix("\ufeff"), newline=""))
     values: list[list[str | None]] = [[] for _ in range(width)]
     row_lines: list[int] = []
     rejects: list[tuple] = []
     blank = continued = 0
-    i = header
-    while i < len(lines):
-        line, number = lines[i], i + 1
-        if line == "":
-            blank, i = blank + 1, i + 1
-            continue
-        last = i if not odd[i] else closer[i]
-        if last is None:
-            rejects.append(
-                (number, "UNQUOTED VALUE", None, "a quote opened on this line is never closed", line)
-            )
-            i += 1
-            continue
-        record = "\n".join(lines[i : last + 1])
-        try:
-            fields = next(
-                csv.reader(io.StringIO(record, newline=""), delimiter=source.delimiter, quotechar=quote)
-            )
-        except (csv.Error, StopIteration) as exc:
-            rejects.append((number, "INVALID ROW", None, f"not readable as CSV ({exc})", line))
-            i = last + 1
-            continue
-        if len(fields) != width:
-            kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
-            message = f"Expected Number of Columns: {width} Found: {len(fields)}"
-            rejects.append((number, kind, None, message, line))
-        else:
-            for column, value in zip(values, fields, strict=True):
-                column.append(value or None)
-            row_lines.append(number)
-            continued += last - i
-        i = last + 1
+    start = header  # lines before this one are read
+    while start < len(lines):
+        reader = csv.reader(
+            itertools.islice(lines, start, None),
+            delimiter=source.delimiter,
+            quotechar=source.quote,
+            strict=True,
+        )
+        read = 0  # lines the reader has taken
+        while True:
+            first = start + read + 1  # the line this row starts on
+            try:
+                fields = next(reader)
+            except StopIteration:
+                start = len(lines)
+                break
+            except csv.Error as exc:
+                error, kind = f"not readable as CSV ({exc})", "INVALID ROW"
+                fields = None
+            span = reader.line_num - read
+            if fields == [] or (fields is not None and len(fields) == width):
+                read = reader.line_num
+                if fields:
+                    continued += span - 1
+                    for column, value in zip(values, fields, strict=True):
+                        column.append(value or None)
+                    row_lines.append(first)
+                else:
+                    blank += 1
+                continue
+            raw = lines[first - 1].rstrip("\r\n")
+            if span > 1:
+                # A row that runs over several lines and is no row: a quote opened on its first line
+                # and closed at the end of the file, or by the quote of some later row. Its line is
+                # the reject; reading starts again on the line after it.
+                rejects.append(
+                    (first, "UNQUOTED VALUE", None, "a quote opened on this line is not closed", raw)
+                )
+                start = first
+                break
+            if fields is not None:
+                kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
+                error = f"Expected Number of Columns: {width} Found: {len(fields)}"
+            rejects.append((first, kind, None, error, raw))
+            read = reader.line_num
     info.data_lines += len(lines) - header
     info.blank_lines += blank
     info.continued_lines += continued

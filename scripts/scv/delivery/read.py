@@ -219,9 +219,22 @@ def _load_csv(con, text: Path, table: Table) -> None:
         )
         table.rejected_rows = con.execute(f"select count(*) from ({first_errors})").fetchone()[0]
         table.rejects = [
-            {"line": line, "error": error, "message": message.split("\n")[0], "raw": raw}
+            {"line": line, "error": error, "message": message.split("\n")[0], "raw": raw.split("\n")[0]}
             for line, error, message, raw in con.execute(f"{first_errors} order by line limit 5").fetchall()
         ]
+        # A quote left open: DuckDB reads the lines after it as one value, to the end of the file
+        # or to the next quote. The loader rejects that one line and reads on (delivery/load.py).
+        swallowed = con.execute(
+            f"select line, length(t) - length(replace(t, chr(10), '')) from (select line, "
+            f"trim(csv_line, chr(13) || chr(10)) as t from ({first_errors})) "
+            f"where t like '%' || chr(10) || '%' order by line limit 1"
+        ).fetchone()
+        if swallowed:
+            line, more = swallowed
+            table.notes.append(
+                f"line {line}: a quote opened there is not closed before {more:,} more line(s); the "
+                f"profile does not count them as rows, the loader rejects line {line} and reads on"
+            )
     table.rows = con.execute(f"select count(*) from {TABLE}").fetchone()[0]
 
 

@@ -1,4 +1,4 @@
-"""Compressed deliveries unpack within limits of size and ratio, in `scv profile` and the loader."""
+"""Hostile files in `scv profile` and the loader: unpacking limits of size and ratio, a quote left open."""
 
 from __future__ import annotations
 
@@ -74,3 +74,14 @@ def test_the_loader_reads_workbooks_through_the_same_limits(repo, tmp_path):
 
     with duckdb.connect() as con, pytest.raises(ScvError, match=r"subscriptions.xlsx: unpacks to more than"):
         load_delivery(con, load_client("demo"), inbox, tmp_path / "work")
+
+
+def test_a_quote_left_open_is_named_in_the_profile(scv, repo, tmp_path):
+    rows = "".join(f"C{i},person{i}@example.org\n" for i in range(30))
+    path = tmp_path / "people.csv"
+    path.write_text("id,email\n" + rows[:200] + 'C99,"open@example.org\n' + rows[200:])
+
+    result = scv("profile", path, "--out", tmp_path / "report")
+
+    assert result.code == 0, result.err
+    assert "a quote opened there is not closed before" in result.out
