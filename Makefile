@@ -97,9 +97,10 @@ screenshots: $(SYNCED) chromium up ## Headless Chromium screenshots of the demo 
 audit-logs: $(SYNCED) ## The daily log audit of every server in SCV_INVENTORY, as log-audit.yml runs it.
 	$(SCV) audit logs --inventory $(SCV_INVENTORY) --deny-list $(SCV_HOME)/audit/deny.conf
 
-lint: $(SYNCED) ## ruff, sqlfluff (dbt templater), client files, workflow schema and security audit.
+lint: $(SYNCED) ## ruff, import layers, sqlfluff (dbt templater), client files, workflow schema and security audit.
 	$(VENV)/bin/ruff check scripts tests benchmarks
 	$(VENV)/bin/ruff format --check scripts tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache  # the layer contracts in pyproject.toml
 	SCV_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(VENV)/bin/sqlfluff lint models --processes 2
 	$(SCV) client validate
 	$(SCV) uptime validate

@@ -28,6 +28,7 @@ import duckdb
 import yaml
 
 from scv.core import paths
+from support.audit_logs import CRAWLED
 
 TARGET_LINES_PER_SECOND = 1_000_000
 TARGET_PEAK_GIB = 2
@@ -62,14 +63,6 @@ CRAWLERS = [
     "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
     "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
     "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
-]
-CRAWLED = [
-    "/robots.txt",
-    "/favicon.ico",
-    "/",
-    "/sitemap.xml",
-    "/assets/logo.png",
-    "/.well-known/security.txt",
 ]
 PROBES = [
     "/.env", "/.git/config", "/.git/HEAD", "/wp-login.php", "/wp-admin/", "/xmlrpc.php", "/phpmyadmin/",

@@ -33,7 +33,7 @@ from rich.table import Table
 from benchmarks.scv_build import delivery
 from scv.core import paths
 
-console = Console(width=160)
+console = Console(width=160, emoji=False)
 REPO_PARTS = ["clients", "models", "macros", "seeds", "dbt_project.yml", "profiles.yml"]
 CHANGES = {
     "staging model stg_demo__crm_contacts": (
@@ -72,7 +72,7 @@ def modified_only(live: Path, work: Path, env: dict[str, str]) -> dict:
         if (live / name).exists():
             shutil.copy2(live / name, work / name)
     copied = time.perf_counter() - started
-    from scv.build.pipeline import dbt_vars
+    from scv.build.dbt import dbt_vars
     from scv.clients.config import load_client
 
     repo = Path(env["SCV_REPO"])

@@ -24,19 +24,8 @@ from pathlib import Path
 from scv.core import paths
 from scv.core.manifest import file_sha256
 from support.loopback import free_ports
+from support.repo import copy_repo
 from support.soak import Poller
-
-# What a build and the playbooks read from the checkout (tests/conftest.py copies the same).
-REPO_PARTS = [
-    "clients",
-    "models",
-    "macros",
-    "seeds",
-    "tests/dbt",
-    "dbt_project.yml",
-    "profiles.yml",
-    "playbooks",
-]
 
 
 def _scv(env: dict, *args: str) -> str:
@@ -58,9 +47,7 @@ def main(argv: list[str]) -> int:
     _stop_nginx(base / "home")
     shutil.rmtree(base, ignore_errors=True)
     repo, home = base / "repo", base / "home"
-    for part in REPO_PARTS:
-        source = paths.repo_root() / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, repo / part)
+    copy_repo(repo)
     test_port, live_port = free_ports(2)
     client_yml = repo / "clients" / "demo" / "client.yml"
     client_yml.write_text(

@@ -32,7 +32,7 @@ from scv.core.progress import steps
 from scv.demo.data import generate
 
 RECORDS_PER_PERSON = 2.98  # what the demo generator writes, on average, per person
-console = Console(width=160)  # the figures table needs the width, even in CI logs
+console = Console(width=160, emoji=False)  # the figures table needs the width, even in CI logs
 
 
 def delivery(records: int) -> Path:

@@ -82,10 +82,12 @@
 {% macro normalise_orcid(column) -%}
     {#- An ORCID iD as 0000-0000-0000-000X, from a bare id or an orcid.org URL; null unless
         the ISO 7064 MOD 11-2 check character is right (a typo'd iD must not link people). -#}
+    {#- nullif: no iD in the value ("n/a", "pending", cut short) extracts '', which no engine
+        casts to a digit; null is what a missing iD is. -#}
     {%- set bare -%}
-        upper(regexp_extract(
+        nullif(upper(regexp_extract(
             replace(replace({{ column }}, '-', ''), ' ', ''), '([0-9]{15}[0-9Xx])', 1
-        ))
+        )), '')
     {%- endset -%}
     case
         when {{ orcid_check_character(bare) }} = substr({{ bare }}, 16, 1)

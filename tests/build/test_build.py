@@ -160,7 +160,7 @@ def test_intermediate_tables_stay_in_memory_unless_kept(scv, repo, tmp_path):
 
     # dbt's unit tests (normalisation, hub keys, scoring) and the seeds' tests run here, in CI,
     # not in every weekly build: the unit tests need the models' parents, which the kept build has.
-    from scv.build.pipeline import dbt_vars
+    from scv.build.dbt import dbt_vars
     from scv.clients.config import load_client
 
     dbt = Path(sys.executable).with_name("dbt")

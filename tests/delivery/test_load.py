@@ -8,7 +8,7 @@ import pytest
 from scv.clients.config import load_client
 from scv.core.errors import ScvError
 from scv.delivery.load import load_delivery
-from support.deliveries import CRM_ROWS, write_delivery
+from support.deliveries import CRM_HEADER, CRM_ROWS, write_delivery
 
 
 @pytest.fixture
@@ -107,3 +107,90 @@ def test_missing_sheet_is_named(con, repo, tmp_path):
 
     with pytest.raises(ScvError, match=r"no sheet 'Subscriptions' .*sheets: Subscribers"):
         load(con, repo, write_delivery(tmp_path / "inbox"))
+
+
+def crm_line(contact_id: str, email: str = "", **fields: str) -> str:
+    row = dict.fromkeys(CRM_HEADER, "")
+    row.update(contact_id=contact_id, email=email, **fields)
+    return ",".join(row.values()) + "\n"
+
+
+def test_an_unclosed_quote_rejects_its_line_and_the_rest_of_the_file_still_loads(con, repo, tmp_path):
+    # Finding 1: a quote opened on one line and never closed swallowed the rest of the file.
+    before = "".join(crm_line(f"D{i:03}", f"d{i}@x.example") for i in range(10))
+    after = "".join(crm_line(f"E{i:03}", f"e{i}@x.example") for i in range(12))
+    tail = before + 'C999,"Unclosed,quote,,,\n' + after
+    loaded = load(con, repo, write_delivery(tmp_path / "inbox", crm_tail=tail))
+
+    crm = loaded["crm_contacts"]
+    assert (crm.rows, crm.rejected_rows) == (len(CRM_ROWS) + 22, 1)
+    assert crm.data_lines == crm.rows + crm.rejected_rows
+    bad_line = 1 + len(CRM_ROWS) + 10 + 1
+    assert con.execute("select line, error_type, raw_line from raw.rejects").fetchall() == [
+        (bad_line, "UNQUOTED VALUE", 'C999,"Unclosed,quote,,,')
+    ]
+    # Every row after it is there, on its own line.
+    assert con.execute(
+        "select _scv_line from raw.crm_contacts where contact_id in ('E000', 'E011') order by 1"
+    ).fetchall() == [(bad_line + 1,), (bad_line + 12,)]
+
+
+def test_lines_stay_true_across_quoted_newlines_and_blank_lines(con, repo, tmp_path):
+    tail = 'M1,,Multi,"Line\nName",m@x.example,,,,,,,,,,\n\n' + crm_line("M2", "m2@x.example")
+    tail += "M3,too,many,,,,,,,,,,,,,,,extra\n" + crm_line("M4")
+    loaded = load(con, repo, write_delivery(tmp_path / "inbox", crm_tail=tail))
+
+    crm = loaded["crm_contacts"]
+    first = 1 + len(CRM_ROWS) + 1
+    lines = dict(con.execute("select contact_id, _scv_line from raw.crm_contacts").fetchall())
+    assert (lines["M1"], lines["M2"], lines["M4"]) == (first, first + 3, first + 5)
+    assert con.execute("select line from raw.rejects").fetchall() == [(first + 4,)]
+    assert (crm.continued_lines, crm.blank_lines) == (1, 1)
+    assert crm.data_lines == crm.rows + crm.rejected_rows + crm.continued_lines + crm.blank_lines
+
+
+def test_a_second_header_line_and_empty_keys_are_rejected_with_their_lines(con, repo, tmp_path):
+    # Finding 2 (two exports joined) and 5 (rows without a key had no line number).
+    tail = ",".join(CRM_HEADER) + "\n" + crm_line("", "nokey@x.example") + crm_line("C777")
+    loaded = load(con, repo, write_delivery(tmp_path / "inbox", crm_tail=tail))
+
+    assert loaded["crm_contacts"].rejected_rows == 2
+    header_line = 1 + len(CRM_ROWS) + 1
+    assert con.execute("select line, error_type from raw.rejects order by line").fetchall() == [
+        (header_line, "REPEATED HEADER"),
+        (header_line + 1, "EMPTY KEY"),
+    ]
+    assert con.execute("select _scv_line from raw.crm_contacts where contact_id = 'C777'").fetchone() == (
+        header_line + 2,
+    )
+
+
+def test_an_empty_file_is_reported_as_empty(con, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    (inbox / "crm_contacts.csv").write_bytes(b"")
+
+    with pytest.raises(ScvError, match=r"crm_contacts.csv: the file is empty \(0 bytes\)"):
+        load(con, repo, inbox)
+
+
+def test_a_symlink_in_the_inbox_is_refused_not_followed(con, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (inbox / "crm_contacts.csv").unlink()
+    (inbox / "crm_contacts.csv").symlink_to(secret)
+
+    with pytest.raises(ScvError) as caught:
+        load(con, repo, inbox)
+    assert "crm_contacts.csv: a symbolic link" in str(caught.value)
+    assert "root:x" not in str(caught.value)
+
+
+def test_a_pattern_leading_out_of_the_inbox_is_refused(con, repo, tmp_path):
+    inbox = write_delivery(tmp_path / "inbox")
+    (tmp_path / "elsewhere.csv").write_text("x\n")
+    client = repo / "clients" / "demo" / "client.yml"
+    client.write_text(client.read_text().replace("file: crm_contacts.csv", "file: ../elsewhere.csv"))
+
+    with pytest.raises(ScvError, match=r"elsewhere.csv: outside the delivery folder"):
+        load(con, repo, inbox)

@@ -1,12 +1,12 @@
 """The shared page base: self-contained HTML with inline SVG charts."""
 
 from scv.pages import charts
-from scv.pages import render as pages
+from scv.pages.render import _ENV
 
 
 def test_base_template_is_self_contained(tmp_path):
     (tmp_path / "templates").mkdir()
-    html = pages._ENV.from_string(
+    html = _ENV.from_string(
         '{% extends "base.html.j2" %}{% block content %}{{ bar_chart({"a": 3, "b": 1}, title="t") }}{% endblock %}'
     ).render(title="Build <report>", brand={"colour": "#123456"}, generated_at="now")
     assert "Build &lt;report&gt;" in html

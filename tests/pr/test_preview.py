@@ -26,7 +26,7 @@ def test_a_model_change_is_previewed_on_the_test_site_with_a_diff_naming_the_col
     live = home / "builds/demo" / weekly.week2
     digest = hashlib.sha256((live / "SHA256SUMS").read_bytes()).hexdigest()
     (repo / "clients/demo/release.yml").write_text(f"build_id: {weekly.week2}\nmanifest_sha256: {digest}\n")
-    shutil.copytree(json.loads((live / "build.json").read_text())["inbox"], home / "inbox/demo")
+    shutil.copytree(two_weeks.home.parent / "inbox-2", home / "inbox/demo")
     base = gitpr.init(repo)
     # The client asked for organisation names in capitals.
     sql = (repo / MODEL).read_text()

@@ -17,10 +17,12 @@ renamed as (
         {{ clean_text('city') }} as city,
         {{ clean_text('postcode') }} as postcode,
         {{ clean_text('country') }} as country,
-        {{ clean_text('orcid') }} as orcid,
+        {{ normalise_orcid('orcid') }} as orcid,
         {{ parse_date('date_of_birth') }} as birth_date,
         {{ parse_timestamp('created_at') }} as created_at,
-        {{ parse_timestamp('updated_at') }} as updated_at
+        {{ parse_timestamp('updated_at') }} as updated_at,
+        _scv_file,
+        _scv_line
     from source
 )
 

@@ -17,7 +17,9 @@ renamed as (
         {{ clean_text('phone') }} as phone,
         {{ clean_text('organisation') }} as organisation,
         {{ clean_text('job_title') }} as job_title,
-        {{ clean_text('country') }} as country
+        {{ clean_text('country') }} as country,
+        _scv_file,
+        _scv_line
     from source
 )
 

@@ -14,7 +14,9 @@ renamed as (
         {{ clean_text('billing_country') }} as country,
         {{ clean_text('product') }} as product,
         try_cast(replace({{ clean_text('amount') }}, ',', '.') as decimal(12, 2)) as amount,
-        upper({{ clean_text('currency') }}) as currency_code
+        upper({{ clean_text('currency') }}) as currency_code,
+        _scv_file,
+        _scv_line
     from source
 )
 

@@ -17,7 +17,9 @@ renamed as (
         {{ parse_date('start_date') }} as start_date,
         {{ parse_date('end_date') }} as end_date,
         {{ clean_text('postcode') }} as postcode,
-        {{ clean_text('country') }} as country
+        {{ clean_text('country') }} as country,
+        _scv_file,
+        _scv_line
     from source
 )
 

@@ -46,6 +46,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from scv.audit.parse import LogFile
+from scv.audit.rules import finding
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 
@@ -293,8 +294,6 @@ def fetch(
     advance: Callable[[str], None] = lambda what: None,
 ) -> FetchResult:
     """Fetch what is new on every server into dest/<server>/; the files to parse, and problems."""
-    from scv.audit.rules import finding
-
     known = os.environ.get("SCV_SSH_KNOWN_HOSTS")
     if known and not Path(known).expanduser().is_file():
         raise ScvError(f"SCV_SSH_KNOWN_HOSTS: {known}: no such file (the servers' SSH host keys)")
@@ -343,8 +342,6 @@ def _fetch_server(
     result: FetchResult,
     advance: Callable[[str], None],
 ) -> None:
-    from scv.audit.rules import finding
-
     state = result.state.setdefault(server.target, {"files": {}, "paths": {}})
     previous_paths = dict(state["paths"])
     state["paths"] = {}

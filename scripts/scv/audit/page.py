@@ -10,9 +10,8 @@ import functools
 import ipaddress
 from pathlib import Path
 
-from scv.audit import rules as detect
-from scv.pages import charts
-from scv.pages import render as pages
+from scv import pages
+from scv.audit import rules
 
 SEVERITY_COLOURS = {"critical": "#b91c1c", "high": "#c2410c", "medium": "#b45309", "low": "#64748b"}
 # A bad day has thousands of findings: the page lists this many of each kind (worst and most
@@ -28,7 +27,7 @@ NETWORK_PREFIX = {4: 24, 6: 64}
 def write_page(path: Path, report: dict) -> Path:
     timeline = report["timeline"]
     hours = [t["hour"][5:] for t in timeline]  # MM-DD HH:00: the year says nothing here
-    timeline_chart = charts.line_chart(
+    timeline_chart = pages.line_chart(
         hours,
         {
             "requests": [t["requests"] for t in timeline],
@@ -39,15 +38,15 @@ def write_page(path: Path, report: dict) -> Path:
         width=1000,
     )
     ssh_hours = report["ssh"]["hours"]
-    ssh_chart = charts.line_chart(
+    ssh_chart = pages.line_chart(
         [h["hour"][5:] for h in ssh_hours],
         {"failed": [h["failed"] for h in ssh_hours], "accepted": [h["accepted"] for h in ssh_hours]},
         title="SSH authentications per hour",
         width=1000,
     )
     offenders = report["offenders"]
-    top = [o for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]][:15]
-    offender_chart = charts.bar_chart(
+    top = [o for o in offenders if rules.RANK[o["severity"]] <= rules.RANK["medium"]][:15]
+    offender_chart = pages.bar_chart(
         [(f"{o['address']} ({o['severity']})", o["requests"]) for o in top],
         title="Requests from the top offenders",
     )
@@ -56,12 +55,12 @@ def write_page(path: Path, report: dict) -> Path:
         sites.append(
             {
                 **s,
-                "status_chart": charts.stacked_bar(
+                "status_chart": pages.stacked_bar(
                     s["status"],
                     title=f"Answers for {s['client']} {s['env']}",
                     colours={"2xx": "#15803d", "3xx": "#2563eb", "4xx": "#b45309", "5xx": "#b91c1c"},
                 ),
-                "volume_chart": charts.bar_chart(
+                "volume_chart": pages.bar_chart(
                     [(v["day"], v["requests"]) for v in s["volume"][-14:]],
                     title=f"Requests per day for {s['client']} {s['env']}",
                     bar_height=12,
@@ -77,7 +76,7 @@ def write_page(path: Path, report: dict) -> Path:
         )
     findings = report["findings"]
     counts = report["counts"]
-    worst = next((s for s in detect.SEVERITIES if counts.get(s)), None)
+    worst = next((s for s in rules.SEVERITIES if counts.get(s)), None)
     title = f"Log audit {report['audit_id']}"
     return pages.write(
         path,
@@ -102,8 +101,8 @@ def write_page(path: Path, report: dict) -> Path:
         timeline_chart=timeline_chart,
         ssh_chart=ssh_chart,
         sites=sites,
-        severity_chart=charts.stacked_bar(
-            {s: counts.get(s, 0) for s in detect.SEVERITIES},
+        severity_chart=pages.stacked_bar(
+            {s: counts.get(s, 0) for s in rules.SEVERITIES},
             title="Findings by severity",
             colours=SEVERITY_COLOURS,
         ),
@@ -120,7 +119,7 @@ def _count_by(findings: list[dict], severity: str) -> list[tuple[str, str, int, 
             counts[1] += f["count"] or 0
             if net := network(f["address"]):
                 networks.add(net)
-    rows = [(detect.RULE[r].title, severity, n, len(nets), c) for r, ((n, c), nets) in by.items()]
+    rows = [(rules.RULE[r].title, severity, n, len(nets), c) for r, ((n, c), nets) in by.items()]
     return sorted(rows, key=lambda t: -t[2])
 
 
@@ -150,7 +149,7 @@ def group_by_network(findings: list[dict]) -> list[dict]:
             continue
         first, net = members[0], network(members[0]["address"])
         total = sum(m["count"] or 0 for m in members)
-        where = detect.site_label(first["client"], first["env"]) if first["client"] else first["server"]
+        where = rules.site_label(first["client"], first["env"]) if first["client"] else first["server"]
         # The page shows five examples a row: the worst four and how many more, when there are more.
         shown = [m["message"] for m in members[: 5 if len(members) <= 5 else 4]]
         if len(members) > len(shown):

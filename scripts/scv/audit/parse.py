@@ -17,13 +17,14 @@ counted.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from scv.core.sql import literal
 
 # Examples of unparseable lines kept per file: enough to see what is wrong, never the whole file.
 EXAMPLES_PER_FILE = 20
@@ -74,7 +75,6 @@ SUSPECT_RE = (
     r"|web\.config|\.git|\.svn|\.hg|\.aws|\.ssh|\.htpass|\.htacc|\.ds_store|composer|package\.json"
 )
 
-IPISH_RE = r"^[0-9A-Fa-f:.]{2,45}$"
 SYSLOG_RE = (
     r"^(?:([A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2})"
     r"|([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})))"
@@ -162,10 +162,6 @@ def load(
         _count(con, f, table, f.since)
 
 
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _access_reader(
     path: Path, columns: int = len(ACCESS_COLUMNS), *, pad: bool = False, rejects: bool = True
 ) -> str:
@@ -177,7 +173,7 @@ def _access_reader(
     fields = "{" + ", ".join(f"'{k}': '{v}'" for k, v in list(ACCESS_COLUMNS.items())[:columns]) + "}"
     # DuckDB reads .gz itself. Quotes only ever delimit fields (nginx writes `"` as \x22).
     return (
-        f"read_csv({_quoted(path)}, columns={fields}, delim=' ', quote='\"', escape='', "
+        f"read_csv({literal(path)}, columns={fields}, delim=' ', quote='\"', escape='', "
         "new_line='\\n', header=false, auto_detect=false, strict_mode=false, "
         f"null_padding={str(pad).lower()}, ignore_errors=true, store_rejects={str(rejects).lower()}, "
         "timestampformat='[%d/%b/%Y:%H:%M:%S', max_line_size=1048576)"
@@ -274,7 +270,7 @@ def _load_errors(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
             m.message, nullif(regexp_extract(m.message, 'client: ([^,]+)', 1), ''), line
         from (
             select line, regexp_extract(line, $re, ['ts', 'level', 'message']) as m
-            from {LINE_READER.format(path=_quoted(f.path))}
+            from {LINE_READER.format(path=literal(f.path))}
             where line is not null
         )
         """,
@@ -292,7 +288,7 @@ def _load_auth(con: duckdb.DuckDBPyConnection, f: LogFile) -> None:
         with matched as (
             select line,
                 regexp_extract(line, $re, ['classic', 'iso', 'host', 'program', 'pid', 'message']) as m
-            from {LINE_READER.format(path=_quoted(f.path))}
+            from {LINE_READER.format(path=literal(f.path))}
             where line is not null
         ),
         dated as (
@@ -367,21 +363,6 @@ def _count(con: duckdb.DuckDBPyConnection, f: LogFile, table: str, since: dateti
     # Free what the rejects held: the next file's scan starts empty.
     con.execute("delete from reject_errors")
     con.execute("delete from reject_scans")
-
-
-def gunzip_to(source: Path, target: Path, skip: int = 0) -> int:
-    """Decompress source to target, leaving out the first `skip` bytes; returns bytes written."""
-    written = 0
-    with gzip.open(source, "rb") as src, target.open("wb") as out:
-        while skip > 0:
-            chunk = src.read(min(skip, 1 << 20))
-            if not chunk:
-                break
-            skip -= len(chunk)
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
-            written += len(chunk)
-    return written
 
 
 def served_requests(con: duckdb.DuckDBPyConnection, addresses: list[str]) -> list[tuple]:

@@ -17,23 +17,22 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from scv.audit import fetch as logfetch
+from scv.audit import http_rules, rules, ssh_rules
 from scv.audit import parse as logparse
-from scv.audit import rules as detect
-from scv.clients.config import AccessConfig
+from scv.audit.report import Gathered
+from scv.audit.report import report as audit_report
+from scv.clients import client_allowlist, list_clients, operations_allowlist
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.core.yamlfile import YamlFile
 
 DURATION = re.compile(r"^(\d+)([mhdw])$")
-ACCESS_NAME = re.compile(r"access[._-]|access\.log", re.IGNORECASE)
 
 
 @dataclass
@@ -84,10 +83,6 @@ def audit_dir() -> Path:
     return paths.scv_home() / "audit"
 
 
-def default_inventory() -> Path:
-    return paths.repo_root() / "playbooks" / "inventories" / "local"
-
-
 def run_audit(
     *,
     since: str | None = None,
@@ -101,7 +96,7 @@ def run_audit(
     started = datetime.now(UTC).replace(microsecond=0)
     clock = Clock()
     audit_id = started.strftime("%Y%m%dT%H%M%SZ")
-    inventory = inventory or default_inventory()
+    inventory = inventory or paths.default_inventory()
     window = parse_since(since if since is not None else (None if files else "24h"))
     since_at = started - window if window else None
     out = out or audit_dir() / "reports" / audit_id
@@ -112,7 +107,7 @@ def run_audit(
         log_files = [_given(path) for path in files]
         for f in log_files:
             f.since = since_at
-        operations: dict[str | None, list[dict]] = {None: _inventory_operations(inventory)}
+        operations: dict[str | None, list[dict]] = {None: _operations(inventory)}
     else:
         servers = logfetch.servers_from_inventory(inventory)
         first_time = {s.name for s in servers if s.target not in logfetch.load_state()}
@@ -132,30 +127,20 @@ def run_audit(
         logparse.load(con, log_files, advance)
         clock.lap("parse")
         advance("Running the rules")
-        detect.address_table(con, allow, operations[None])
+        http_rules.address_table(con, allow, operations[None])
         volume = (
             history.execute("select client, env, day, requests from volume").fetchall() if history else []
         )
-        findings = detect.detect(con, operations, volume, add_history_to_period=not files)
+        findings = detect(con, operations, volume, add_history_to_period=not files)
         if fetch_result:
-            findings = detect.sort_findings(findings + fetch_result.problems)
+            findings = rules.sort_findings(findings + fetch_result.problems)
         offenders = _offenders(con, findings, history)
         clock.lap("rules")
-        report = _report(
-            con,
-            audit_id,
-            started,
-            since_at,
-            inventory,
-            files,
-            servers,
-            log_files,
-            findings,
-            offenders,
-            fetch_result,
-            unknown,
-            history,
-        )
+        gathered = Gathered(
+            audit_id, started, since_at, inventory, bool(files), servers, log_files, findings, offenders,
+            fetch_result, unknown,
+        )  # fmt: skip
+        report = audit_report(con, gathered, history)
         clock.lap("report")
         report["timings"] = clock.laps
         run = AuditRun(audit_id, out, report, findings, log_files)
@@ -174,6 +159,22 @@ def run_audit(
         if open_issue:
             open_github_issue(run)
     return run
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection,
+    operations_by_server: dict[str | None, list[dict]],
+    volume_history: list[tuple[str, str, date, int]],
+    add_history_to_period: bool,
+) -> list[dict]:
+    """Every finding, worst first. The tables of parse and http_rules.address_table must be loaded."""
+    http_rules.classify_requests(con)
+    findings = http_rules.access_findings(con)
+    findings += http_rules.volume_findings(con, volume_history, add_history_to_period)
+    findings += ssh_rules.ssh_findings(con, operations_by_server)
+    findings += http_rules.error_log_findings(con)
+    findings += rules.unparseable_findings(con)
+    return rules.sort_findings(findings)
 
 
 def _given(path: Path) -> logparse.LogFile:
@@ -219,36 +220,24 @@ def _sniff(path: Path) -> str:
     )
 
 
-def _inventory_operations(inventory: Path) -> list[dict]:
-    """scv_operations_allow from the inventory's group_vars/all.yml (files mode needs no Ansible run)."""
-    for name in ("all.yml", "all.yaml", "all/main.yml"):
-        path = inventory / "group_vars" / name
-        if path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return list(data.get("scv_operations_allow") or [])
-    return []
+def _operations(inventory: Path) -> list[dict]:
+    """The operations team's addresses, read and checked as `scv access validate` does."""
+    allowed, problems = operations_allowlist(inventory)
+    if problems:
+        raise ScvError(f"{problems[0]}; run `scv access validate`")
+    return [asdict(a) for a in allowed]
 
 
 def _allowlists(clients: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
-    """Each client's access.yml entries; clients without one are unknown (no allowlist check)."""
+    """Each known client's access.yml entries; clients not under clients/ are unknown (no check)."""
+    known = set(list_clients())
     allow: dict[str, list[dict]] = {}
-    unknown = []
-    for client in clients:
-        path = paths.client_dir(client) / "access.yml"
-        if not path.exists():
-            unknown.append(client)
-            continue
-        doc = YamlFile(path)
-        if doc.problems:
-            raise ScvError(str(doc.problems[0]))
-        try:
-            config = AccessConfig.model_validate(doc.data or {})
-        except Exception as exc:
-            raise ScvError(
-                f"{display_path(path)}: {str(exc).splitlines()[0]}; run `scv client validate`"
-            ) from None
-        allow[client] = [e.model_dump() for e in config.allow]
-    return allow, unknown
+    for client in sorted(known & set(clients)):
+        entries, problems = client_allowlist(client)
+        if problems:
+            raise ScvError(f"{problems[0]}; run `scv client validate`")
+        allow[client] = [asdict(e) for e in entries]
+    return allow, sorted(set(clients) - known)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -293,7 +282,7 @@ def _offenders(
                 "last_seen": f["last_seen"],
             },
         )
-        if detect.RANK[f["severity"]] < detect.RANK[o["severity"]]:
+        if rules.RANK[f["severity"]] < rules.RANK[o["severity"]]:
             o["severity"] = f["severity"]
         for key, value in (
             ("rules", f["rule"]),
@@ -325,7 +314,7 @@ def _offenders(
                 "earlier_audits": audits,
             }
         )
-    return sorted(out, key=lambda o: (detect.RANK[o["severity"]], -o["requests"], o["address"]))
+    return sorted(out, key=lambda o: (rules.RANK[o["severity"]], -o["requests"], o["address"]))
 
 
 def _record(
@@ -333,7 +322,7 @@ def _record(
 ) -> None:
     audit_id = now.strftime("%Y%m%dT%H%M%SZ")
     history.begin()
-    volume = detect.period_volume(con)
+    volume = http_rules.period_volume(con)
     if volume:
         history.executemany("insert into volume values (?, ?, ?, ?)", volume)
     if offenders:
@@ -351,197 +340,6 @@ def _record(
             },
         )
     history.commit()
-
-
-# ----------------------------------------------------------------------------------------------
-# The report
-
-
-def _report(
-    con, audit_id, started, since_at, inventory, files, servers, log_files, findings, offenders,
-    fetch_result, unknown, history,
-) -> dict:  # fmt: skip
-    sources = [
-        {
-            "origin": f.origin,
-            "kind": f.kind,
-            "client": f.client,
-            "env": f.env,
-            "server": f.server,
-            "from_byte": f.from_byte,
-            **f.stats,
-        }
-        for f in log_files
-    ]
-    unparsed = [
-        {"origin": origin, "line": n, "reason": reason, "text": text}
-        for origin, n, reason, text in con.execute(
-            "select f.origin, u.line_no, u.reason, u.line from unparsed u join files f using (file_id) "
-            "order by u.file_id, u.line_no nulls last"
-        ).fetchall()
-    ]
-    counts = {s: sum(1 for f in findings if f["severity"] == s) for s in detect.SEVERITIES}
-    totals = con.execute(
-        """
-        select (select coalesce(sum(lines), 0) from files), (select coalesce(sum(parsed), 0) from files),
-            (select coalesce(sum(unparseable), 0) from files),
-            (select coalesce(sum(before_period), 0) from files),
-            (select coalesce(sum(requests), 0)::bigint from hourly), (select count(distinct ip) from hourly),
-            (select count(*) from ssh), (select count(*) from errors)
-        """
-    ).fetchone()
-    worth = [o["address"] for o in offenders if detect.RANK[o["severity"]] <= detect.RANK["medium"]]
-    con.execute(
-        "create or replace temp table offender_ips as select unnest($ips::varchar[]) as ip", {"ips": worth}
-    )
-    timeline = con.execute(
-        """
-        select strftime(hour, '%Y-%m-%d %H:00') as hour, sum(requests)::bigint,
-            coalesce(sum(requests) filter (ip in (select ip from offender_ips)), 0)::bigint,
-            coalesce(sum(requests) filter (status = 403), 0)::bigint
-        from hourly group by 1 order by 1
-        """
-    ).fetchall()
-    ssh_hours = con.execute(
-        """
-        with events as (
-            select ts, 'failed' as event from ssh_attempts
-            union all select ts, event from ssh where event = 'accepted'
-        )
-        select strftime(time_bucket(interval 1 hour, ts), '%Y-%m-%d %H:00') as hour,
-            count(*) filter (event = 'failed'), count(*) filter (event = 'accepted')
-        from events group by 1 order by 1
-        """
-    ).fetchall()
-    by_site = {(f["client"], f["env"]): [] for f in findings if f["client"]}
-    for f in findings:
-        if f["client"]:
-            by_site[(f["client"], f["env"])].append(f)
-    sites = []
-    history_volume: dict[tuple, list] = {}
-    if history:
-        for c, e, d, n in history.execute(
-            "select client, env, day, sum(requests) from volume group by all order by day"
-        ).fetchall():
-            history_volume.setdefault((c, e), []).append((d, n))
-    volume = detect.period_volume(con)
-    for client, env, requests, addresses, s2, s3, s4, s5, refused, top in con.execute(
-        """
-        with per_file as (  -- aggregated per file first: far fewer rows to join
-            select file_id, sum(requests) as n,
-                coalesce(sum(requests) filter (status between 200 and 299), 0) as s2,
-                coalesce(sum(requests) filter (status between 300 and 399), 0) as s3,
-                coalesce(sum(requests) filter (status between 400 and 499), 0) as s4,
-                coalesce(sum(requests) filter (status >= 500), 0) as s5,
-                coalesce(sum(requests) filter (status = 403), 0) as refused
-            from hourly group by file_id
-        ),
-        refused_paths as (
-            select f.client, f.env, split_part(a.request, ' ', 2) as path, count(*) as n
-            from access a join files f using (file_id) where a.status >= 400 group by all
-        ),
-        top_paths as (
-            select client, env, list(struct_pack(path := path, n := n) order by n desc, path) as top
-            from (select *, row_number() over (partition by client, env order by n desc, path) as k
-                  from refused_paths)
-            where k <= 5 group by all
-        ),
-        sites as (
-            select f.client, f.env, sum(n)::bigint as n, sum(s2)::bigint as s2, sum(s3)::bigint as s3,
-                sum(s4)::bigint as s4, sum(s5)::bigint as s5, sum(refused)::bigint as refused
-            from per_file p join files f using (file_id) group by all
-        )
-        select s.client, s.env, s.n,
-            (select count(distinct ip) from addresses d
-             where d.client is not distinct from s.client and d.env is not distinct from s.env),
-            s.s2, s.s3, s.s4, s.s5, s.refused, t.top
-        from sites s
-        left join top_paths t on t.client is not distinct from s.client and t.env is not distinct from s.env
-        order by s.client nulls last, s.env
-        """
-    ).fetchall():
-        site_findings = by_site.get((client, env), [])
-        days = {d: n for d, n in history_volume.get((client, env), [])}
-        for c, e, d, n in volume:
-            if (c, e) == (client, env):
-                days[d] = days.get(d, 0) + n if not files else n
-        sites.append(
-            {
-                "client": client,
-                "env": env,
-                "requests": requests,
-                "addresses": addresses,
-                "status": {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5},
-                "refused": refused,
-                "top_refused": [dict(t) for t in top or []],
-                "allowlist_checked": client not in unknown and client is not None,
-                "findings": {
-                    s: sum(1 for f in site_findings if f["severity"] == s) for s in detect.SEVERITIES
-                },
-                "volume": [{"day": str(d), "requests": n} for d, n in sorted(days.items())][-30:],
-            }
-        )
-    ssh_servers = [
-        {"server": s, "accepted": a, "failed": fl, "invalid_user": i}
-        for s, a, fl, i in con.execute(
-            """
-            select server, count(*) filter (event = 'accepted'),
-                (select count(*) from ssh_attempts t where t.server is not distinct from s.server),
-                count(*) filter (event = 'invalid_user')
-            from ssh s group by server order by server nulls last
-            """
-        ).fetchall()
-    ]
-    return {
-        "audit_id": audit_id,
-        "generated_at": started.isoformat().replace("+00:00", "Z"),
-        "period": {
-            "since": since_at.isoformat().replace("+00:00", "Z") if since_at else None,
-            "until": started.isoformat().replace("+00:00", "Z"),
-        },
-        "mode": "files" if files else "servers",
-        "inventory": display_path(inventory) if not files else None,
-        "servers": [
-            {"name": s.name, "target": s.target, "log_dir": s.log_dir, "auth_log": s.auth_log}
-            for s in servers
-        ],
-        "fetch": {
-            "bytes": fetch_result.bytes_fetched if fetch_result else 0,
-            "files": len(log_files) if fetch_result else 0,
-            "skipped": fetch_result.skipped if fetch_result else [],
-        },
-        "totals": dict(
-            zip(
-                (
-                    "lines",
-                    "parsed",
-                    "unparseable",
-                    "before_period",
-                    "requests",
-                    "addresses",
-                    "ssh_events",
-                    "error_log_entries",
-                ),
-                totals,
-                strict=True,
-            )
-        ),
-        "counts": counts,
-        "rules": [r.__dict__ for r in detect.RULES],
-        "findings": findings,
-        "offenders": offenders,
-        "sites": sites,
-        "unknown_clients": unknown,
-        "timeline": [
-            {"hour": h, "requests": r, "from_offenders": o, "refused": d} for h, r, o, d in timeline
-        ],
-        "ssh": {
-            "servers": ssh_servers,
-            "hours": [{"hour": h, "failed": f, "accepted": a} for h, f, a in ssh_hours],
-        },
-        "sources": sources,
-        "unparseable_examples": unparsed,
-    }
 
 
 def _write(run: AuditRun, deny_list: Path | None, allow: dict, operations: list) -> None:
@@ -576,7 +374,7 @@ def write_deny_list(path: Path, run: AuditRun, allow: dict, operations: list) ->
         "# Review, then include in the server blocks before the allow lines. Generated; do not edit.",
     ]
     for o in run.report["offenders"]:
-        if detect.RANK[o["severity"]] > detect.RANK["medium"]:
+        if rules.RANK[o["severity"]] > rules.RANK["medium"]:
             continue
         try:
             addr = ipaddress.ip_address(o["address"])
@@ -622,7 +420,7 @@ def write_issue_body(path: Path, run: AuditRun) -> Path:
 
 def open_github_issue(run: AuditRun) -> None:
     """The GitHub issue for the critical findings, with `gh` as uptime opens its incidents' (GH_TOKEN)."""
-    from scv.uptime.alerts import gh, issue_number
+    from scv.github import gh, issue_number
 
     if run.issue_body is None:
         return
@@ -662,3 +460,48 @@ def send_alert(run: AuditRun) -> tuple[int, int]:
         ):
             sent += 1
     return sent, len(urls) - sent
+
+
+def summary_lines(run: AuditRun) -> list[str]:
+    """What `scv audit logs` prints: totals, the worst findings, offenders and where the report is."""
+    r = run.report
+    t = r["totals"]
+    fetched = f", {r['fetch']['bytes']:,} bytes fetched" if r["mode"] == "servers" else ""
+    lines = [
+        f"Audited {t['parsed']:,} of {t['lines']:,} lines from {len(r['sources'])} log(s){fetched}: "
+        f"{t['unparseable']:,} unparseable, {t['before_period']:,} before the period",
+        "Findings: " + ", ".join(f"{r['counts'][s]} {s}" for s in rules.SEVERITIES),
+    ]
+    for f in [f for f in run.findings if f["severity"] in ("critical", "high")][:20]:
+        lines.append(f"  {f['severity']:<8} {f['rule']:<28} {f['message']}")
+    for severity in ("medium", "low"):
+        fired: dict[str, int] = {}
+        for f in run.findings:
+            if f["severity"] == severity:
+                fired[f["rule"]] = fired.get(f["rule"], 0) + 1
+        if fired:
+            listed = ", ".join(f"{rule} ×{n}" for rule, n in sorted(fired.items(), key=lambda x: -x[1]))
+            lines.append(f"  {severity:<8} {listed}")
+    new = sum(1 for o in r["offenders"] if o["new"] and o["severity"] != "low")
+    lines.append(f"Offenders: {len(r['offenders']):,} ({new} new at medium or worse)")
+    lines.append(f"Report: {display_path(run.out / 'index.html')}")
+    lines.append(f"JSON:   {display_path(run.out / 'report.json')}")
+    if run.deny_list:
+        lines.append(f"Deny list: {display_path(run.deny_list)}")
+    if run.issue:
+        lines.append(f"Opened GitHub issue {run.issue}")
+    return lines
+
+
+def problem_lines(run: AuditRun) -> list[str]:
+    """What goes to stderr: an issue that could not be opened, critical findings and their alerts."""
+    lines = []
+    if run.issue_error:
+        lines.append(f"The GitHub issue could not be opened: {run.issue_error}")
+    if run.critical:
+        lines.append(
+            f"{run.critical} critical finding(s)"
+            + (f"; alert sent to {run.alerted} target(s)" if run.alerted else "")
+            + (f"; the alert failed for {run.alert_failed} target(s)" if run.alert_failed else "")
+        )
+    return lines

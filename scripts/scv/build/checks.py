@@ -22,13 +22,18 @@ from zoneinfo import ZoneInfo
 import duckdb
 from croniter import croniter
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from scv.build import store as builds
-from scv.clients.config import Client, load_client
+from scv.build.corrections import applied_corrections
+from scv.clients import Checks, Client, load_client
+from scv.core import paths
 from scv.core.errors import display_path
+from scv.core.sql import ident, literal
 
-console = Console()
+console = Console(emoji=False)
 
 OUTCOMES = ("pass", "warn", "fail")
 # Columns of `customers` that are bookkeeping rather than golden-record fields.
@@ -150,16 +155,16 @@ def _record_changes(client: Client, build_dir: Path, base_dir: Path) -> dict[str
         return {}
     out = {}
     with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
-        con.execute(f"attach '{_sql_str(base_db)}' as base (read_only)")
+        con.execute(f"attach {literal(base_db)} as base (read_only)")
         for source in client.config.sources:
             columns_now = _columns(con, "scv", source.name)
             columns_base = _columns(con, "base", source.name)
-            common = [c for c in columns_now if c in columns_base and c != "_scv_file"]
+            common = [c for c in columns_now if c in columns_base and c not in ("_scv_file", "_scv_line")]
             if source.key not in common:
                 continue
-            key = _ident(source.key)
-            fields = ", ".join(f"coalesce({_ident(c)}, '\x00')" for c in common)
-            table = _ident(source.name)
+            key = ident(source.key)
+            fields = ", ".join(f"coalesce({ident(c)}, '\x00')" for c in common)
+            table = ident(source.name)
             fingerprint = (
                 f"select {key} as k, min(md5(concat_ws('\x1f', {fields}))) as h from {{db}}.raw.{table}"
             )
@@ -187,14 +192,6 @@ def _columns(con, db: str, table: str) -> list[str]:
     ]
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(value: object) -> str:
-    return str(value).replace("'", "''")
-
-
 # ---------------------------------------------------------------------------------------------
 # Findings
 
@@ -220,7 +217,10 @@ def evaluate(client: Client, build_dir: Path, meta: dict) -> dict:
     comparisons = [compare(client, build_dir, meta, d, m, role) for role, d, m in baselines]
 
     findings += _dbt_findings(build_dir, meta)
+    findings += _accounting_findings(meta)
     findings += _reject_findings(client, meta)
+    if (build_dir / "scv.duckdb").is_file():
+        findings += delivery_findings(client, build_dir / "scv.duckdb")
     findings += correction_findings(client, build_dir / "scv.duckdb")
     for comparison in comparisons:
         findings += _comparison_findings(client, meta, measured, comparison)
@@ -307,6 +307,156 @@ def _names(results: list[dict]) -> str:
     return ", ".join(one(r) for r in results[:5]) + more
 
 
+def _accounting_findings(meta: dict) -> list[Finding]:
+    """Every data line of every file is a row loaded, a line of a loaded row's quoted value, a
+    rejected row or a blank line (the loader stops the build otherwise; this shows it did)."""
+    out = []
+    for i in meta.get("inputs", []):
+        if "data_lines" not in i:
+            continue  # a build made before lines were accounted for
+        parts = [f"{i['rows']:,} rows loaded", f"{i['rejected_rows']:,} rejected"]
+        if i["continued_lines"]:
+            parts.append(f"{i['continued_lines']:,} lines inside quoted values")
+        if i["blank_lines"]:
+            parts.append(f"{i['blank_lines']:,} blank")
+        balanced = i["data_lines"] == i["rows"] + i["rejected_rows"] + i["continued_lines"] + i["blank_lines"]
+        detail = f"{i['file']}: {i['data_lines']:,} data lines = {', '.join(parts)}"
+        if not balanced:
+            detail = f"{i['file']}: {i['data_lines']:,} data lines do not add up to {', '.join(parts)}"
+        out.append(Finding("row accounting", i["file"], "pass" if balanced else "fail", detail))
+    return out
+
+
+# What a staging expression checks, by the macro or function that makes a bad value null.
+VALIDATED = (
+    ("parse_date", "dates"),
+    ("parse_timestamp", "dates"),
+    ("clean_email", "email addresses"),
+    ("normalise_orcid", "ORCID iDs"),
+    ("try_cast", "numbers"),
+    ("try_strptime", "dates"),
+)
+_SELECTED = re.compile(r"^\s*(?P<expression>.+?)\s+as\s+(?P<name>\w+),?\s*$")
+_RAW_COLUMN = re.compile(r"""\(\s*'"?([^'"]+)"?'\s*\)""")  # ('email') or ('"e-mail address"')
+# A value shaped like a date (ISO or day-first) that no calendar has: 2023-02-30, 31/04/2024.
+_DATE_SHAPED = r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})([ T].*)?\s*$"
+
+
+def staging_checks(client: Client) -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """Per source: its staging model and the (raw column, staged column, what it holds) of every
+    expression that turns a bad value into null, read from the model's SQL."""
+    out: dict[str, tuple[str, list[tuple[str, str, str]]]] = {}
+    folder = paths.repo_root() / "models" / "clients" / client.name
+    for model in sorted(folder.glob("stg_*.sql")):
+        sql = model.read_text(encoding="utf-8")
+        read = re.search(r"source\(\s*'[^']+'\s*,\s*'(\w+)'\s*\)", sql)
+        if not read:
+            continue
+        checked = []
+        for line in sql.splitlines():
+            selected = _SELECTED.match(line)
+            if not selected or not (raw := _RAW_COLUMN.findall(selected["expression"])):
+                continue
+            kind = next((what for name, what in VALIDATED if name + "(" in selected["expression"]), None)
+            if kind:
+                checked.append((raw[0], selected["name"], kind))
+        out[read[1]] = (model.stem, checked)
+    return out
+
+
+def delivery_findings(client: Client, db: Path) -> list[Finding]:
+    """Values the staging models left empty because they are not what the column holds (an
+    ORCID "n/a", an email without an @, a date that does not exist), and keys delivered twice.
+    Each with its count and the first lines, so the client can find them in the file."""
+    out: list[Finding] = []
+    staging = staging_checks(client)
+    with duckdb.connect(str(db), read_only=True) as con:
+        views = {name: schema for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}  # fmt: skip
+        for source in client.config.sources:
+            raw_columns = _columns(con, "scv", source.name)
+            if "_scv_line" not in raw_columns:
+                continue
+            raw = f"raw.{ident(source.name)}"
+            out += _duplicate_findings(con, source, raw, raw_columns)
+            model, checked = staging.get(source.name, (None, []))
+            if model not in views:
+                continue
+            staged = f"{ident(views[model])}.{ident(model)}"
+            staged_columns = {r[0] for r in con.execute(f"describe {staged}").fetchall()}
+            if not {"_scv_file", "_scv_line"} <= staged_columns:
+                continue  # a staging model that does not carry the line: nothing to point at
+            for column, name, kind in checked:
+                if column not in raw_columns or name not in staged_columns:
+                    continue
+                nulled, lines, impossible = con.execute(
+                    f"select count(*), list(r._scv_line order by r._scv_line)[1:5], "
+                    f"count(*) filter (where regexp_matches(r.{ident(column)}, '{_DATE_SHAPED}')) "
+                    f"from {raw} as r join {staged} as s using (_scv_file, _scv_line) "
+                    f"where nullif(trim(r.{ident(column)}), '') is not null and s.{ident(name)} is null"
+                ).fetchone()
+                if not nulled:
+                    continue
+                files = _files(source)
+                where = f"{files}, column {column}"
+                out.append(
+                    Finding(
+                        "invalid values",
+                        f"{source.name}.{column}",
+                        "warn",
+                        f"{where}: {nulled:,} value(s) are not valid {kind} and were left empty "
+                        f"({_lines(lines, nulled)})",
+                    )
+                )
+                if kind == "dates" and impossible:
+                    out.append(
+                        Finding(
+                            "impossible dates",
+                            f"{source.name}.{column}",
+                            "warn",
+                            f"{where}: {impossible:,} date(s) that no calendar has (like 2023-02-30) "
+                            f"were left empty",
+                        )
+                    )
+    return out
+
+
+def _duplicate_findings(con, source, raw: str, raw_columns: list[str]) -> list[Finding]:
+    """A key delivered on several rows: one row of it is kept, the most recently updated (ties
+    by the values, so the same delivery always keeps the same row)."""
+    key = f"nullif(trim({ident(source.key)}), '')"
+    values = [c for c in raw_columns if c not in ("_scv_file", "_scv_line")]
+    content = f"md5(concat_ws(chr(31), {', '.join(f'coalesce({ident(c)}, chr(0))' for c in values)}))"
+    keys, rows, identical, samples = con.execute(
+        f"select count(*), coalesce(sum(n), 0), count(*) filter (where versions = 1), "
+        f"list(k || ' on lines ' || array_to_string(lines, ', ') order by first)[1:3] from ("
+        f"select {key} as k, count(*) as n, count(distinct {content}) as versions, "
+        f"list(_scv_line order by _scv_line)[1:5] as lines, min(_scv_line) as first "
+        f"from {raw} where {key} is not null group by 1 having count(*) > 1)"
+    ).fetchone()
+    if not keys:
+        return [
+            Finding("duplicate keys", source.name, "pass", f"{_files(source)}: every {source.key} is unique")
+        ]
+    how = "identical rows" if identical == keys else f"{keys - identical:,} with different values"
+    detail = (
+        f"{_files(source)}: {keys:,} {source.key} value(s) appear on more than one row ({rows:,} rows; "
+        f"{how}), e.g. {'; '.join(samples)}. One row of each is kept: the most recently updated, and "
+        f"between rows updated at the same time the first by their values, so the same delivery "
+        f"always keeps the same row"
+    )
+    return [Finding("duplicate keys", source.name, "warn", detail)]
+
+
+def _files(source) -> str:
+    return source.file
+
+
+def _lines(lines: list[int], count: int) -> str:
+    shown = ", ".join(str(n) for n in lines)
+    return f"line {shown}" if count == 1 else f"lines {shown}" + (" …" if count > len(lines) else "")
+
+
 def _reject_findings(client: Client, meta: dict) -> list[Finding]:
     limits = client.config.checks
     out = []
@@ -326,19 +476,6 @@ def _reject_findings(client: Client, meta: dict) -> list[Finding]:
             )
         out.append(Finding("rejected rows", i["file"], outcome, f"{figure} could not be read", query))
     return out
-
-
-def applied_corrections(db: Path) -> list[dict]:
-    """match_corrections of a build: each correction of corrections.yml and its effect."""
-    if not db.is_file():
-        return []
-    with duckdb.connect(str(db), read_only=True) as con:
-        try:
-            cursor = con.execute("select * from match_corrections order by line")
-        except duckdb.CatalogException:
-            return []  # dbt stopped before the marts, or a build from before corrections existed
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def correction_findings(client: Client, db: Path) -> list[Finding]:
@@ -380,110 +517,122 @@ def _comparison_findings(client: Client, meta: dict, measured: dict, cmp: dict) 
         cmp["role"], "the previous build, which is live"
     )
     out: list[Finding] = []
+    declared = {x.name: x for x in client.config.sources}
     for source_name, s in cmp["sources"].items():
-        declared = {x.name: x for x in client.config.sources}
         label = _label(declared.get(source_name), source_name, s.get("files", []))
         if s.get("new_source"):
             detail = f"{label}: new source, {s['rows']:,} rows"
             out.append(Finding("rows", source_name, "pass", detail))
-            continue
-        before, now = s["rows_before"], s["rows"]
-        change = 100 * (now - before) / before if before else (0.0 if not now else 100.0)
-        moved = "fell" if change < 0 else "rose"
-        figures = f"{label} {moved} {_pct(abs(change))} ({before:,} → {now:,}) since {since}"
-        if abs(change) > limits.rows_change_query_pct:
-            question = (
-                "was the export complete?" if change < 0 else "is that expected, or was something sent twice?"
-            )
-            out.append(Finding("rows", source_name, "warn", f"{figures}", f"{figures}: {question}"))
-        elif abs(change) > limits.rows_change_warn_pct:
-            out.append(Finding("rows", source_name, "warn", f"{figures}"))
         else:
-            out.append(Finding("rows", source_name, "pass", f"{label}: {before:,} → {now:,} rows"))
-
-        if "removed" in s:
-            counts = f"{s['new']:,} new, {s['changed']:,} changed, {s['removed']:,} removed"
-            detail = f"{label}: {counts} records"
-            removed_pct = 100 * s["removed"] / before if before else 0.0
-            if removed_pct > limits.removed_records_query_pct:
-                question = (
-                    f"{s['removed']:,} of the {before:,} records of {label} in {since} ({_pct(removed_pct)}) "
-                    f"are not in this delivery: were they deleted on purpose?"
-                )
-                out.append(Finding("records", source_name, "warn", detail, question))
-            else:
-                out.append(Finding("records", source_name, "pass", detail))
-
-        files = ", ".join(s.get("files", [])) or source_name
-        identical = s["identical_files"] or (
-            s.get("removed") == 0 and s.get("new") == 0 and s.get("changed") == 0 and now > 0
-        )
-        if identical and source_name not in limits.static_sources:
-            how = "is byte for byte the same file" if s["identical_files"] else "has exactly the same records"
-            question = f"{files} {how} as in {since} ({now:,} rows): was this week's export run?"
-            out.append(Finding("stale source", source_name, "warn", f"{files}: {how}", question))
-        else:
-            out.append(Finding("stale source", source_name, "pass", f"{files}: changed since {since}"))
-
-        if s["columns_added"] or s["columns_removed"]:
-            parts = []
-            if s["columns_added"]:
-                parts.append(f"new column(s) {', '.join(s['columns_added'])}")
-            if s["columns_removed"]:
-                parts.append(f"no longer has {', '.join(s['columns_removed'])}")
-            change_text = f"{files} has {' and '.join(parts)} since {since}"
-            out.append(
-                Finding(
-                    "schema",
-                    source_name,
-                    "warn",
-                    f"{change_text}",
-                    f"{change_text}: is the new layout permanent?",
-                )
-            )
-        else:
-            out.append(Finding("schema", source_name, "pass", f"{files}: same columns"))
-
-    before_m = cmp["metrics_before"]
-    if measured and before_m:
-        c0, c1 = before_m.get("customers", 0), measured["customers"]
-        change = 100 * (c1 - c0) / c0 if c0 else 0.0
-        out.append(
-            Finding(
-                "customers",
-                "",
-                "warn" if abs(change) > limits.customers_change_warn_pct else "pass",
-                f"customers {c0:,} → {c1:,} ({change:+.1f}%)",
-            )
-        )
-        m0, m1 = before_m.get("match_rate"), measured.get("match_rate")
-        if m0 is not None and m1 is not None:
-            pts = 100 * (m1 - m0)
-            out.append(
-                Finding(
-                    "match rate",
-                    "",
-                    "warn" if abs(pts) > limits.match_rate_change_warn_pts else "pass",
-                    f"records matched to another record: {m0:.1%} → {m1:.1%} ({pts:+.1f} points)",
-                )
-            )
-        for field, rate in measured.get("fill_rates", {}).items():
-            rate0 = before_m.get("fill_rates", {}).get(field)
-            if rate0 is None:
-                continue
-            drop = 100 * (rate0 - rate)
-            detail = f"{field} filled for {rate:.0%} of customers ({rate0:.0%} before)"
-            if drop > limits.fill_rate_drop_query_pts:
-                question = (
-                    f"{field.replace('_', ' ').capitalize()} is filled for {rate:.0%} of customers, down "
-                    f"from {rate0:.0%} in {since}: has a source stopped sending it?"
-                )
-                out.append(Finding("fill rate", field, "warn", detail, question))
-            else:
-                outcome = "warn" if drop > limits.fill_rate_drop_warn_pts else "pass"
-                out.append(Finding("fill rate", field, outcome, detail))
+            out += _source_findings(limits, since, source_name, label, s)
+    if measured and cmp["metrics_before"]:
+        out += _metric_findings(limits, since, cmp["metrics_before"], measured)
     for f in out:
         f.against = f"{cmp['role']} {cmp['build_id']}"
+    return out
+
+
+def _source_findings(limits: Checks, since: str, source_name: str, label: str, s: dict) -> list[Finding]:
+    """Rows, records, staleness and columns of one source against the build compared with."""
+    out: list[Finding] = []
+    before, now = s["rows_before"], s["rows"]
+    change = 100 * (now - before) / before if before else (0.0 if not now else 100.0)
+    moved = "fell" if change < 0 else "rose"
+    figures = f"{label} {moved} {_pct(abs(change))} ({before:,} → {now:,}) since {since}"
+    if abs(change) > limits.rows_change_query_pct:
+        question = (
+            "was the export complete?" if change < 0 else "is that expected, or was something sent twice?"
+        )
+        out.append(Finding("rows", source_name, "warn", f"{figures}", f"{figures}: {question}"))
+    elif abs(change) > limits.rows_change_warn_pct:
+        out.append(Finding("rows", source_name, "warn", f"{figures}"))
+    else:
+        out.append(Finding("rows", source_name, "pass", f"{label}: {before:,} → {now:,} rows"))
+
+    if "removed" in s:
+        counts = f"{s['new']:,} new, {s['changed']:,} changed, {s['removed']:,} removed"
+        detail = f"{label}: {counts} records"
+        removed_pct = 100 * s["removed"] / before if before else 0.0
+        if removed_pct > limits.removed_records_query_pct:
+            question = (
+                f"{s['removed']:,} of the {before:,} records of {label} in {since} ({_pct(removed_pct)}) "
+                f"are not in this delivery: were they deleted on purpose?"
+            )
+            out.append(Finding("records", source_name, "warn", detail, question))
+        else:
+            out.append(Finding("records", source_name, "pass", detail))
+
+    files = ", ".join(s.get("files", [])) or source_name
+    identical = s["identical_files"] or (
+        s.get("removed") == 0 and s.get("new") == 0 and s.get("changed") == 0 and now > 0
+    )
+    if identical and source_name not in limits.static_sources:
+        how = "is byte for byte the same file" if s["identical_files"] else "has exactly the same records"
+        question = f"{files} {how} as in {since} ({now:,} rows): was this week's export run?"
+        out.append(Finding("stale source", source_name, "warn", f"{files}: {how}", question))
+    else:
+        out.append(Finding("stale source", source_name, "pass", f"{files}: changed since {since}"))
+
+    if s["columns_added"] or s["columns_removed"]:
+        parts = []
+        if s["columns_added"]:
+            parts.append(f"new column(s) {', '.join(s['columns_added'])}")
+        if s["columns_removed"]:
+            parts.append(f"no longer has {', '.join(s['columns_removed'])}")
+        change_text = f"{files} has {' and '.join(parts)} since {since}"
+        out.append(
+            Finding(
+                "schema",
+                source_name,
+                "warn",
+                f"{change_text}",
+                f"{change_text}: is the new layout permanent?",
+            )
+        )
+    else:
+        out.append(Finding("schema", source_name, "pass", f"{files}: same columns"))
+    return out
+
+
+def _metric_findings(limits: Checks, since: str, before_m: dict, measured: dict) -> list[Finding]:
+    """Customers, match rate and fill rates against the build compared with."""
+    out: list[Finding] = []
+    c0, c1 = before_m.get("customers", 0), measured["customers"]
+    change = 100 * (c1 - c0) / c0 if c0 else 0.0
+    out.append(
+        Finding(
+            "customers",
+            "",
+            "warn" if abs(change) > limits.customers_change_warn_pct else "pass",
+            f"customers {c0:,} → {c1:,} ({change:+.1f}%)",
+        )
+    )
+    m0, m1 = before_m.get("match_rate"), measured.get("match_rate")
+    if m0 is not None and m1 is not None:
+        pts = 100 * (m1 - m0)
+        out.append(
+            Finding(
+                "match rate",
+                "",
+                "warn" if abs(pts) > limits.match_rate_change_warn_pts else "pass",
+                f"records matched to another record: {m0:.1%} → {m1:.1%} ({pts:+.1f} points)",
+            )
+        )
+    for field, rate in measured.get("fill_rates", {}).items():
+        rate0 = before_m.get("fill_rates", {}).get(field)
+        if rate0 is None:
+            continue
+        drop = 100 * (rate0 - rate)
+        detail = f"{field} filled for {rate:.0%} of customers ({rate0:.0%} before)"
+        if drop > limits.fill_rate_drop_query_pts:
+            question = (
+                f"{field.replace('_', ' ').capitalize()} is filled for {rate:.0%} of customers, down "
+                f"from {rate0:.0%} in {since}: has a source stopped sending it?"
+            )
+            out.append(Finding("fill rate", field, "warn", detail, question))
+        else:
+            outcome = "warn" if drop > limits.fill_rate_drop_warn_pts else "pass"
+            out.append(Finding("fill rate", field, outcome, detail))
     return out
 
 
@@ -582,8 +731,9 @@ def print_findings(build_id: str, result: dict, *, only_problems: bool = False) 
     for f in result["checks"]:
         if only_problems and f["outcome"] == "pass":
             continue
+        # What a finding quotes from a delivery (a file or column name) is printed as it is.
         table.add_row(
-            f"[{colour[f['outcome']]}]{f['outcome']}[/]", f["name"], f["detail"], f.get("against", "")
+            f"[{colour[f['outcome']]}]{f['outcome']}[/]", f["name"], Text(f["detail"]), f.get("against", "")
         )
     if table.row_count:
         console.print(table)
@@ -595,4 +745,4 @@ def print_findings(build_id: str, result: dict, *, only_problems: bool = False) 
         f"{len(result['queries'])} queries)"
     )
     for q in result["queries"]:
-        console.print(f"  [yellow]query:[/] {q['question']}")
+        console.print(f"  [yellow]query:[/] {escape(q['question'])}")

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from scv import pages
 from scv.build import store as builds
-from scv.clients.config import Client
-from scv.pages import render as pages
+from scv.clients import Client
+from scv.core import spreadsheet
 
 # The tables a client downloads, in the order the page lists them.
 DOWNLOADS = {
@@ -67,7 +68,10 @@ def _write_downloads(db: Path, out: Path) -> list[dict]:
                 ("parquet", "format parquet, compression zstd"),
             ):
                 target = out / f"{table}.{fmt}"
-                con.execute(f"copy (select * from {table} order by all) to '{target}' ({options})")
+                if fmt == "csv":  # opened in a spreadsheet: formulas written as text
+                    spreadsheet.write_csv(con, table, target)
+                else:
+                    con.execute(f"copy (select * from {table} order by all) to '{target}' ({options})")
                 entry["files"].append(
                     {"name": target.name, "format": fmt.upper(), "bytes": target.stat().st_size}
                 )

@@ -15,13 +15,26 @@ from pathlib import Path
 import duckdb
 
 from scv.build import store as builds
+from scv.clients import load_client
 from scv.core.errors import ScvError, display_path
-from scv.profiling.mapping import PERSONAL
-from scv.profiling.profile import mask
+from scv.core.sql import ident, literal
+from scv.profiling import PERSONAL, mask
 
 # Schemas that hold the delivery as loaded, not the output of a model.
 NOT_MODELS = ("raw",)
 EXAMPLES = 3
+
+
+def run_diff(client: str, build_id: str, against: str = "live") -> dict:
+    """`scv diff`: a build against the live build (release.yml) or another build of the client."""
+    path = builds.resolve(client, build_id)
+    if against == "live":
+        live_id, base = builds.live(load_client(client))
+        if live_id and base is None:
+            raise ScvError(f"the live build {live_id} (release.yml) is not in {display_path(path.parent)}")
+    else:
+        base = builds.resolve(client, against)
+    return diff_builds(base, path)
 
 
 def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
@@ -32,9 +45,9 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
         if path is not None and not (path / "scv.duckdb").is_file():
             raise ScvError(f"{display_path(path)}: no scv.duckdb (is it a complete build?)")
     with duckdb.connect() as con:
-        con.execute(f"attach '{_sql(new / 'scv.duckdb')}' as new (read_only)")
+        con.execute(f"attach {literal(new / 'scv.duckdb')} as new (read_only)")
         if base is not None:
-            con.execute(f"attach '{_sql(base / 'scv.duckdb')}' as base (read_only)")
+            con.execute(f"attach {literal(base / 'scv.duckdb')} as base (read_only)")
         new_cols = _columns(con, "new")
         base_cols = _columns(con, "base") if base is not None else {}
         out = {
@@ -54,14 +67,6 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
             out["records_moved"] = None
             out["corrections"] = None
     return out
-
-
-def _sql(value: object) -> str:
-    return str(value).replace("'", "''")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, dict[str, str]]:
@@ -85,7 +90,7 @@ def _main_tables(*sides: dict[str, dict[str, str]]) -> set[str]:
 
 def _relation(db: str, name: str) -> str:
     schema, _, table = name.rpartition(".")
-    return f"{db}.{_ident(schema or 'main')}.{_ident(table)}"
+    return f"{db}.{ident(schema or 'main')}.{ident(table)}"
 
 
 def _schema(base: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> dict:
@@ -135,7 +140,7 @@ def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: 
     key = "customer_id"
     common = [c for c in new["customers"] if c in base["customers"] and c != key]
     # Compared as text: a column that changed type still compares value by value.
-    differs = {c: f"b.{_ident(c)}::varchar is distinct from n.{_ident(c)}::varchar" for c in common}
+    differs = {c: f"b.{ident(c)}::varchar is distinct from n.{ident(c)}::varchar" for c in common}
     any_differs = " or ".join(differs.values()) or "false"
     counts = con.execute(
         f"""
@@ -153,7 +158,7 @@ def _customers(con: duckdb.DuckDBPyConnection, base: dict, new: dict, examples: 
     fields = {c: n for c, n in zip(common, per_column, strict=False) if n}
     sample = con.execute(
         f"""
-        select {key}, {", ".join(f"b.{_ident(c)}::varchar, n.{_ident(c)}::varchar" for c in common)}
+        select {key}, {", ".join(f"b.{ident(c)}::varchar, n.{ident(c)}::varchar" for c in common)}
         from base.main.customers b join new.main.customers n using ({key})
         where {any_differs}
         order by hash({key}), {key}
@@ -310,6 +315,22 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
             lines.append("|---|---:|")
             lines += [f"| `{f}` | {n:,} |" for f, n in c["changed_fields"].items()]
         lines.append("")
+    lines += _corrections_lines(diff) + _schema_lines(diff) + _rows_lines(diff)
+    if c is not None and c["examples"]:
+        lines.append(f"**Changed golden records** (a few of {c['changed']:,}; personal values masked)")
+        lines.append("")
+        lines.append("| customer | field | before | now |")
+        lines.append("|---|---|---|---|")
+        for record in c["examples"]:
+            for i, ch in enumerate(record["changes"]):
+                who = f"`{record['customer_id']}`" if i == 0 else ""
+                lines.append(f"| {who} | `{ch['field']}` | {_cell(ch['before'])} | {_cell(ch['now'])} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _corrections_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
     k = diff.get("corrections")
     if k and (k["added"] or k["removed"]):
         lines.append(
@@ -325,6 +346,11 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
             effect = {"split": "one → two", "merged": "two → one", "none": "unchanged"}[ch["effect"]]
             lines.append(f"| {ch['change']} `{ch['kind']}` | {records} | {effect} |")
         lines.append("")
+    return lines
+
+
+def _schema_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
     s = diff["schema"]
     if s["models_added"] or s["models_removed"] or s["changed"]:
         lines.append("**Schema**")
@@ -339,6 +365,11 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
         lines.append("")
     elif diff["base"] is not None:
         lines += ["**Schema**: no model, column or type changed.", ""]
+    return lines
+
+
+def _rows_lines(diff: dict) -> list[str]:
+    lines: list[str] = []
     moved = [r for r in diff["rows"] if r["before"] != r["now"]]
     if moved or diff["base"] is None:
         shown = diff["rows"] if diff["base"] is None else moved
@@ -357,17 +388,7 @@ def markdown(diff: dict, *, title: str | None = None) -> str:
         lines.append("")
     else:
         lines += [f"**Rows per model**: all {len(diff['rows'])} models have the same rows.", ""]
-    if c is not None and c["examples"]:
-        lines.append(f"**Changed golden records** (a few of {c['changed']:,}; personal values masked)")
-        lines.append("")
-        lines.append("| customer | field | before | now |")
-        lines.append("|---|---|---|---|")
-        for record in c["examples"]:
-            for i, ch in enumerate(record["changes"]):
-                who = f"`{record['customer_id']}`" if i == 0 else ""
-                lines.append(f"| {who} | `{ch['field']}` | {_cell(ch['before'])} | {_cell(ch['now'])} |")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
 def _n(value: int | None) -> str:

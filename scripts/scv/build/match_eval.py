@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from scv.core import paths
 from scv.core.errors import ScvError, display_path
 
 
@@ -30,7 +31,7 @@ def default_truth(build: Path) -> Path:
         inbox = json.loads((build / "build.json").read_text())["inbox"]
     except (OSError, ValueError, KeyError):
         raise ScvError(f"{display_path(build)}: no build.json naming the delivery; pass --truth") from None
-    truth = Path(inbox) / "truth.csv"
+    truth = paths.scv_home() / inbox / "truth.csv"  # build.json names it relative to SCV_HOME
     if not truth.is_file():
         raise ScvError(f"{display_path(truth)}: no truth file beside the delivery; pass --truth")
     return truth
@@ -129,3 +130,16 @@ def evaluate(build: Path, truth: Path) -> dict:
             "bcubed_recall": round(float(b3_recall or 1.0), 6),
         },
     }
+
+
+def summary_rows(result: dict) -> list[tuple[str, str]]:
+    """The measures as (name, value) rows, as `scv match-eval` shows them."""
+    rows = []
+    for group in ("pairwise", "clusters"):
+        for name, value in result[group].items():
+            shown = f"{value:.4f}" if isinstance(value, float) else f"{value:,}"
+            rows.append((f"{group} {name.replace('_', ' ')}", shown))
+    rows.append(("records compared", f"{result['records']:,}"))
+    rows.append(("records missing from build", f"{result['records_missing_from_build']:,}"))
+    rows.append(("records missing from truth", f"{result['records_missing_from_truth']:,}"))
+    return rows

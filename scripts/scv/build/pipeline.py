@@ -19,19 +19,20 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 
 from scv.build import checks as check
-from scv.build import dbt_worker, spark
+from scv.build import dbt as dbt_worker
+from scv.build import spark
 from scv.build import store as builds
-from scv.clients import corrections
-from scv.clients.config import Client, load_client
+from scv.clients import Client, load_client, load_corrections
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import write_sha256sums
 from scv.core.progress import steps
-from scv.delivery.load import LoadedFile, load_delivery
+from scv.delivery import LoadedFile, load_delivery
 
-console = Console()
+console = Console(emoji=False)
 
 # The tables of the single customer view that are also exported as Parquet.
 EXPORTS = ("customers", "customer_sources", "customer_id_history")
@@ -115,7 +116,7 @@ def run_build(
                     advance=lambda what: progress.update(task, description=what, advance=1),
                 )
                 previous = load_previous_build(con, name, build_id)
-                corrections.load(con, client)  # corrections.yml, applied by the matching models
+                load_corrections(con, client)  # corrections.yml, applied by the matching models
                 if on_spark:
                     spark.hand_over(con, partial)
             progress.update(task, description="Delivery loaded", completed=len(client.config.sources))
@@ -144,7 +145,8 @@ def run_build(
             "finished_at": finished.isoformat(),
             "duration_s": round((finished - started).total_seconds(), 1),
             "timings_s": {k: round(v, 2) for k, v in timings.items()},
-            "inbox": str(inbox),
+            # Served to the client with the build (/build.json): no path of the builder's machine.
+            "inbox": inbox_label(inbox),
             "previous_build": previous,
             "inputs": [i.as_dict() for i in inputs],
             "row_counts": row_counts,
@@ -172,6 +174,15 @@ def run_build(
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
     _print_summary(result, build_json)
     return result
+
+
+def inbox_label(inbox: Path) -> str:
+    """The delivery folder as build.json names it: relative to SCV_HOME (`inbox/demo`), or only
+    its own name when it is elsewhere; files in `inputs` are named relative to it."""
+    try:
+        return inbox.resolve().relative_to(paths.scv_home()).as_posix()
+    except ValueError:
+        return inbox.name
 
 
 def _terminated(signum: int, frame) -> None:
@@ -205,19 +216,6 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str
     return build.name
 
 
-def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
-    """The vars a build passes to dbt: the client and its matching settings merged over the
-    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
-    build would make dbt re-parse the whole project every time.)"""
-    import yaml
-
-    project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
-    matching = dict(project["vars"]["matching"])
-    matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
-    kept = {"keep_intermediate": True} if keep_intermediate else {}  # absent by default: no re-parse
-    return {"client": client.name, "matching": matching, **kept}
-
-
 def start_dbt(
     client: Client, build_dir: Path, build_id: str, engine: str = "duckdb", keep_intermediate: bool = False
 ) -> subprocess.Popen:
@@ -242,14 +240,14 @@ def start_dbt(
         "--target-path",
         str(_dbt_target(client, engine)),
         "--vars",
-        json.dumps(dbt_vars(client, keep_intermediate)),
+        json.dumps(dbt_worker.dbt_vars(client, keep_intermediate)),
     ]
     select = ["--select", f"path:models/clients/{client.name}", "path:models/shared", "path:seeds"]
     # dbt's unit tests check the SQL, and the seeds' tests the seed files, not the delivery: the
     # same for every build of the same commit, so CI runs them (tests/test_build.py) and the
     # weekly build does not.
     select += ["--exclude-resource-type", "unit_test", "--exclude", "resource_type:test,path:seeds"]
-    # Nothing on the console: the worker reports results and errors itself (dbt_worker._report),
+    # Nothing on the console: the worker reports results and errors itself (scv.build.dbt._report),
     # and the build's dbt.log has the whole story. The parse's errors come again from the
     # build, which parses itself when handed no manifest.
     parse = [*logging, "--log-level", "none", "parse", *project]
@@ -372,14 +370,14 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
     )
     for i in result.inputs:
         rejected = f", [yellow]{i.rejected_rows:,} rejected[/]" if i.rejected_rows else ""
-        console.print(f"  {i.source:<22} {i.file:<28} {i.rows:>10,} rows{rejected}")
+        console.print(f"  {i.source:<22} {escape(i.file):<28} {i.rows:>10,} rows{rejected}")
     for table in EXPORTS:
         if table in result.row_counts:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
     check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
-        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {problem['message']}")
-    console.print(f"  build directory  {display_path(result.path)}")
+        console.print(f"  [red]{problem['status']}[/] {problem['node']}: {escape(problem['message'])}")
+    console.print(f"  build directory  {escape(display_path(result.path))}")
     console.print(f"  build.json       {display_path(result.path / 'build.json')}")
     console.print(f"  customer view    {display_path(result.path / 'scv.duckdb')}")
     console.print(f"  dbt log          {display_path(result.path / 'logs' / 'dbt.log')}")

@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scv.clients.config import Client
-from scv.pages import render as pages
+from scv import pages
+from scv.clients import Client
 
 
 def write(client: Client, path: Path, meta: dict) -> Path:

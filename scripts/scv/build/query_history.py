@@ -18,11 +18,15 @@ def path(client: str, build_id: str) -> Path:
     return paths.scv_home() / "queries" / client / f"{build_id}.json"
 
 
+def has_query_history(client: str, build_id: str) -> bool:
+    return path(client, build_id).is_file()
+
+
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def read(client: str, meta: dict) -> dict:
+def read_query_history(client: str, meta: dict) -> dict:
     """The build's query history, started from build.json when nothing was recorded yet."""
     file = path(client, meta["build_id"])
     if file.is_file():
@@ -39,7 +43,7 @@ def read(client: str, meta: dict) -> dict:
     }
 
 
-def write(history: dict) -> Path:
+def save_query_history(history: dict) -> Path:
     file = path(history["client"], history["build_id"])
     file.parent.mkdir(parents=True, exist_ok=True)
     partial = file.with_suffix(".json.partial")
@@ -53,7 +57,7 @@ def find(history: dict, check: str, subject: str) -> dict | None:
     return next((q for q in history["queries"] if (q["check"], q["subject"]) == (check, subject)), None)
 
 
-def asked_at(history: dict) -> str | None:
+def first_asked(history: dict) -> str | None:
     """When the client was first asked: the first email that reached them, else the build's end."""
     sent = [e["sent_at"] for e in history.get("emails", []) if e.get("ok") and e.get("kind") == "queries"]
     return min(sent) if sent else history.get("finished_at")
@@ -67,7 +71,7 @@ def recent(client: str, limit: int = 20) -> list[dict]:
     rows = []
     for file in files:
         history = json.loads(file.read_text(encoding="utf-8"))
-        asked = asked_at(history)
+        asked = first_asked(history)
         for q in history["queries"]:
             end = q.get("answered_at") or now().isoformat()
             hours = None

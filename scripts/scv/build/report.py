@@ -23,18 +23,18 @@ from zoneinfo import ZoneInfo
 import duckdb
 from rich.console import Console
 
+from scv import pages
 from scv.build import client_site as site
 from scv.build import queries_page, query_history
 from scv.build import store as builds
-from scv.build.checks import applied_corrections
-from scv.build.pipeline import dbt_vars
-from scv.clients.config import Client, load_client
+from scv.build.corrections import applied_corrections
+from scv.build.dbt import dbt_vars
+from scv.clients import Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.progress import steps
-from scv.pages import render as pages
 
-console = Console()
+console = Console(emoji=False)
 
 
 def run_report(name: str, ref: str) -> Path:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 
 from scv.build import store as builds
-from scv.clients.config import list_clients, load_client
+from scv.clients import list_clients, load_client
 from scv.core import paths
 from scv.core.errors import ScvError
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from scv.core.errors import ScvError
+from scv.core.sql import literal
 
 TARGET = "SCV_SPARK_TARGET"
 EXCHANGE = "SCV_SPARK_EXCHANGE"
@@ -90,7 +91,7 @@ def take_back(build_dir: Path, keep_intermediate: bool = False) -> list[str]:
             if not files:
                 raise ScvError(f"{folder}: Spark reported {schema}.{name} built but wrote no Parquet there")
             con.execute(f'create schema if not exists "{schema}"')
-            files_sql = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            files_sql = ", ".join(literal(f) for f in files)
             con.execute(
                 f'create or replace table "{schema}"."{name}" as select * from read_parquet([{files_sql}])'
             )

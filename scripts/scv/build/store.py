@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from scv.clients.config import BUILD_ID, Client
+from scv.clients import BUILD_ID, Client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import write_sha256sums

@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from scv.cli.common import ClientArg, say
 from scv.core.errors import ScvError, display_path
 
 app = typer.Typer(help="add: the client's corrections to matching (corrections.yml).", no_args_is_help=True)
-out = Console()
 
 
 @app.command("add")
 def add(
-    client: Annotated[str, typer.Argument(help="Client name: the folder under clients/.")],
+    client: ClientArg,
     records: Annotated[list[str], typer.Argument(help="The two records, as source:record_id.")],
     same: Annotated[bool, typer.Option("--same", help="The two records are one person (must-link).")] = False,
     different: Annotated[
@@ -34,7 +33,7 @@ def add(
 ) -> None:
     """Write a must-link (--same) or cannot-link (--different) between two records to
     clients/CLIENT/corrections.yml; commit it on a branch and open a PR (its preview shows the effect)."""
-    from scv.clients.corrections import add as run
+    from scv.clients import add_correction as run
 
     if same == different:
         raise ScvError("say --same or --different (one of them)")
@@ -49,9 +48,11 @@ def add(
         on.date() if on else None,
         reference,
     )
-    out.print(f"Added to {display_path(Path(added.path))}:", highlight=False)
-    out.print(added.text.rstrip(), highlight=False, markup=False)
-    out.print(
-        "Commit it on a branch and open a pull request: its preview shows the customers it merges or splits.",
-        highlight=False,
+    say(
+        [
+            f"Added to {display_path(Path(added.path))}:",
+            added.text.rstrip(),
+            "Commit it on a branch and open a pull request: "
+            "its preview shows the customers it merges or splits.",
+        ]
     )

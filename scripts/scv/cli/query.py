@@ -6,38 +6,30 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from scv.cli.common import BuildArg, ClientArg, say
 
 app = typer.Typer(
     help="send | remind | answer: a build's queries emailed to the client's contacts, and their answers.",
     no_args_is_help=True,
 )
-out = Console()
-
-ClientArg = Annotated[str, typer.Argument(help="Client name: the folder under clients/.")]
-BuildArg = Annotated[str, typer.Argument(help="Build id (e.g. 20261123T020000Z-1a2b3c4) or 'latest'.")]
 
 
 def _print(sent) -> None:
-    for s in sent:
-        state = "[green]sent[/]" if s.ok else f"[red]failed[/] ({escape(s.detail)})"
-        out.print(f"  {escape(s.to)}: {state}", highlight=False)
+    say(f"  {s.to}: {'sent' if s.ok else f'failed ({s.detail})'}" for s in sent)
 
 
 @app.command("send")
 def send(client: ClientArg, build_id: BuildArg) -> None:
     """Email the build's queries (verdict query) to each contact of client.yml, once each, through
     Apprise (SCV_MAIL_URL), with the figures and a link to the test site's queries page."""
-    from scv.queries import mail
+    from scv import queries
 
-    sent = mail.send_queries(client, build_id)
+    sent = queries.send_queries(client, build_id)
     if not sent:
-        out.print(
-            f"No queries of {client} {build_id} to send (none, or every contact has them)", highlight=False
-        )
+        say([f"No queries of {client} {build_id} to send (none, or every contact has them)"])
     _print(sent)
-    mail.require_delivered(sent)
+    queries.require_delivered(sent)
 
 
 @app.command("remind")
@@ -47,15 +39,15 @@ def remind(
 ) -> None:
     """Remind the contacts, once per build, of queries still open when the client's ready_by time
     is near (hourly in weekly-build.yml)."""
-    from scv.queries import mail
+    from scv import queries
 
-    done = mail.remind(client, timedelta(hours=within))
+    done = queries.remind(client, timedelta(hours=within))
     for name, build, sent in done:
-        out.print(f"Reminded {name} of the open queries of {build}:", highlight=False)
+        say([f"Reminded {name} of the open queries of {build}:"])
         _print(sent)
     if not done:
-        out.print("No reminders due", highlight=False)
-    mail.require_delivered([s for _, _, sent in done for s in sent])
+        say(["No reminders due"])
+    queries.require_delivered([s for _, _, sent in done for s in sent])
 
 
 @app.command("answer")
@@ -69,16 +61,14 @@ def answer(
 ) -> None:
     """Record the client's answer to a query: in the promotion PR's release.yml (resolved_queries,
     with the PR's box ticked) and in the build's query history."""
-    from scv.queries.answer import answer as run
+    from scv.pr import answer_query as run
 
     result = run(client, build_id, check, subject, text, by)
-    out.print(
-        f"Answer recorded in {escape(result.where)}: {escape(result.query['question'])}", highlight=False
-    )
     left = result.remaining
-    out.print(
-        f"  {left} quer{'y' if left == 1 else 'ies'} of the build still open"
-        if left
-        else "  every query of the build is answered",
-        highlight=False,
+    still = f"  {left} quer{'y' if left == 1 else 'ies'} of the build still open"
+    say(
+        [
+            f"Answer recorded in {result.where}: {result.query['question']}",
+            still if left else "  every query of the build is answered",
+        ]
     )

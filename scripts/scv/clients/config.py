@@ -6,20 +6,18 @@ each with file:line and the field, so a reviewer can fix a change request in one
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+from pydantic import AfterValidator, Field, HttpUrl, model_validator
 
+from scv.clients.allowlist import entry_problems
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError
+from scv.core.schema import Clock, Cron, Network, Strict, Timezone, parse_file
 from scv.core.yamlfile import YamlFile
 
 CORRECTIONS = "corrections.yml"
@@ -27,47 +25,8 @@ CLIENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 BUILD_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7,40}$")
 
 
-def _cron(value: str) -> str:
-    if not croniter.is_valid(value) or len(value.split()) != 5:
-        raise ValueError(f"{value!r} is not a 5-field cron expression (minute hour day month weekday)")
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA timezone such as Europe/London") from None
-    return value
-
-
-def _clock(value: str) -> str:
-    try:
-        datetime.strptime(value, "%H:%M")
-    except ValueError:
-        raise ValueError(f"{value!r} is not a time of day as HH:MM") from None
-    return value
-
-
-def _network(value: str) -> str:
-    try:
-        ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not an IPv4/IPv6 address or CIDR block ({exc})") from None
-    return value
-
-
-Cron = Annotated[str, AfterValidator(_cron)]
-Timezone = Annotated[str, AfterValidator(_timezone)]
-Clock = Annotated[str, AfterValidator(_clock)]
-Network = Annotated[str, AfterValidator(_network)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
-
-
-class Strict(BaseModel):
-    # Unknown keys are errors: a misspelt option silently ignored is worse than a failed PR check.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Schedule(Strict):
@@ -318,70 +277,11 @@ def load_client(name: str) -> Client:
         else CorrectionsConfig()
     )
     problems += _cross_checks(name, folder)
+    if (folder / CORRECTIONS).exists() and client is not None:
+        problems += _correction_checks(YamlFile(folder / CORRECTIONS), {s.name for s in client.sources})
     if problems or client is None or access is None or release is None or corrections is None:
         raise Problems(problems)
     return Client(name, folder, client, access, release, corrections)
-
-
-def parse_file(path: Path, model: type[Strict], problems: list[Problem]) -> Any:
-    return validate_model(YamlFile(path), model, problems)
-
-
-def validate_model(doc: YamlFile, model: type[Strict], problems: list[Problem]) -> Any:
-    """The model from a parsed YAML file, or None with its problems (file:line, field) added."""
-    problems += doc.problems
-    if doc.problems:
-        return None
-    if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.path, 1, "", "expected a mapping of keys to values"))
-        return None
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += [doc.problem(err["loc"], _message(err, model)) for err in exc.errors()]
-        return None
-
-
-def _message(err: Any, model: type[BaseModel]) -> str:
-    """Pydantic's messages, said the way a person editing YAML needs to hear them."""
-    kind, loc = err["type"], err["loc"]
-    if kind == "extra_forbidden":
-        known = _known_keys(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-        return f"unknown key{hint}"
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "literal_error":
-        return f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
-    if kind == "string_pattern_mismatch":
-        return f"{err['input']!r} does not match the required pattern {err['ctx']['pattern']}"
-    msg = err["msg"].removeprefix("Value error, ")
-    return msg[0].lower() + msg[1:]
-
-
-def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The keys allowed at loc, for 'did you mean' hints."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
-        if field is None:
-            return []
-        current = _model_in(field.annotation)
-    return (
-        sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
-    )
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        if (found := _model_in(arg)) is not None:
-            return found
-    return None
 
 
 def _cross_checks(name: str, folder: Path) -> list[Problem]:
@@ -435,8 +335,6 @@ def _cross_checks(name: str, folder: Path) -> list[Problem]:
             Problem(doc.path, 1, "", f"model folder {models} is missing (scv client new scaffolds it)")
         )
     problems += _release_checks(folder / "release.yml")
-    if (folder / CORRECTIONS).exists():
-        problems += _correction_checks(YamlFile(folder / CORRECTIONS), set(names))
     problems += _access_checks(folder / "access.yml")
     return problems
 
@@ -484,6 +382,4 @@ def _correction_checks(doc: YamlFile, sources: set[str]) -> list[Problem]:
 
 
 def _access_checks(path: Path) -> list[Problem]:
-    from scv.clients.access import entry_problems  # the allowlist rules live with `scv access`
-
     return entry_problems(YamlFile(path), "allow")

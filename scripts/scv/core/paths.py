@@ -54,3 +54,8 @@ def uptime_config() -> Path:
 def uptime_dir() -> Path:
     """Uptime history, incident state and status page: the ops-state branch in GitHub."""
     return scv_home() / "uptime"
+
+
+def default_inventory() -> Path:
+    """The inventory every verb and playbook uses unless told otherwise: this machine's sites."""
+    return repo_root() / "playbooks" / "inventories" / "local"

@@ -8,8 +8,6 @@ An XLSX workbook gives one table per sheet with data.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +15,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from scv.clients.config import Source
+from scv.clients import Source
 from scv.core.errors import ScvError, display_path
+from scv.core.sql import ident, literal
+from scv.delivery import unpack
 from scv.delivery.load import as_utf8, csv_options
 from scv.delivery.sniff import GZIP_MAGIC, column_names, head_rows, looks_like_header, sniff_file
 from scv.delivery.workbook import cell_text, open_workbook, sheet_rows
-from scv.profiling.kinds import ident, q
 
 TABLE = "data"
 MAX_LINE = 64 << 20  # a quoted field may hold a whole letter; DuckDB's default is 2 MB a line
@@ -101,25 +100,11 @@ def read_tables(
 
 
 def _gunzip(path: Path, work: Path) -> Path:
-    """The decompressed file in the work folder; a truncated or damaged gzip is an error."""
+    """The decompressed file in the work folder, within the unpacking limits (unpack.py)."""
     name = path.name.removesuffix(".gz").removesuffix(".gzip")
     target = work / (name if name != path.name else name + ".unzipped")
     work.mkdir(parents=True, exist_ok=True)
-    written = 0
-    try:
-        with gzip.open(path, "rb") as src, target.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-                written += len(chunk)
-    except EOFError:
-        after = f" after {written:,} bytes of data" if written else ""
-        raise ScvError(
-            f"{display_path(path)}: truncated gzip: the compressed stream stops{after} before its end; "
-            f"ask for the file again"
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise ScvError(f"{display_path(path)}: damaged gzip after {written:,} bytes ({exc})") from None
-    if written == 0:
+    if unpack.gunzip(path, target) == 0:
         raise ScvError(f"{display_path(path)}: the gzip holds an empty file: nothing to profile")
     return target
 
@@ -217,11 +202,13 @@ def _load_csv(con, text: Path, table: Table) -> None:
     options = csv_options(_source(table, table.columns), table.columns)
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
-        con.execute(f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options})")
+        con.execute(
+            f"create or replace table {TABLE} as select * from read_csv({literal(str(text))}, {options})"
+        )
         table.rejected_rows, table.rejects = 0, []
     except duckdb.Error:
         con.execute(
-            f"create or replace table {TABLE} as select * from read_csv({q(str(text))}, {options}, "
+            f"create or replace table {TABLE} as select * from read_csv({literal(str(text))}, {options}, "
             f"max_line_size = {MAX_LINE}, store_rejects = true, rejects_table = 'reject_errors', "
             f"rejects_scan = 'reject_scans')"
         )
@@ -242,7 +229,7 @@ def _read_json(con, text: Path, table: Table) -> None:
     if table.format == "json":
         con.execute(
             f"create or replace table {TABLE} as select cast(columns(*) as varchar) from "
-            f"read_json({q(str(text))}, format = 'array', records = true, sample_size = -1, "
+            f"read_json({literal(str(text))}, format = 'array', records = true, sample_size = -1, "
             f"maximum_object_size = {MAX_LINE})"
         )
     else:
@@ -256,7 +243,8 @@ def _read_ndjson(con, text: Path, table: Table) -> None:
     in line 900,000 is not lost to a sample), and a line that is not a JSON object is a reject."""
     con.execute(
         f"create or replace temp table _lines as select row_number() over () as line, "
-        f"column0 as text from read_csv({q(str(text))}, header = false, columns = {{'column0': 'VARCHAR'}}, "
+        f"column0 as text from read_csv({literal(text)}, header = false, "
+        f"columns = {{'column0': 'VARCHAR'}}, "
         f"quote = '', escape = '', delim = e'\\x1f', auto_detect = false, strict_mode = false, "
         f"max_line_size = {MAX_LINE})"
     )
@@ -281,13 +269,13 @@ def _read_ndjson(con, text: Path, table: Table) -> None:
         raise ScvError(f"{display_path(table.file)}: no JSON object with any key in the file")
     names, notes = column_names(keys, True)
     table.notes += notes
-    columns = ", ".join(f"text->>{q(k)} as {ident(n)}" for k, n in zip(keys, names, strict=True))
+    columns = ", ".join(f"text->>{literal(k)} as {ident(n)}" for k, n in zip(keys, names, strict=True))
     con.execute(f"create or replace table {TABLE} as select {columns} from _lines where {is_record}")
     con.execute("drop table _lines")
 
 
 def _read_parquet(con, path: Path, table: Table) -> None:
-    relation = f"read_parquet({q(str(path))})"
+    relation = f"read_parquet({literal(str(path))})"
     table.declared_types = {n: t for n, t, *_ in con.execute(f"describe select * from {relation}").fetchall()}
     con.execute(f"create or replace table {TABLE} as select cast(columns(*) as varchar) from {relation}")
     table.columns = list(table.declared_types)

@@ -11,9 +11,11 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from scv.core.errors import ScvError, display_path
+from scv.delivery import unpack
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
+    unpack.check_archive(path)  # a workbook is a ZIP archive: no bomb gets as far as calamine
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for a broken workbook

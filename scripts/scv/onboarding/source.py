@@ -17,12 +17,13 @@ from pathlib import Path
 
 import yaml
 
-from scv.clients.config import load_client
+from scv.clients import load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.yamlfile import YamlFile
-from scv.profiling.mapping import CANONICAL, normalise
-from scv.profiling.run import ProfileRun, run_profile
+from scv.profiling import CANONICAL, ProfileRun, Reading, run_profile
+from scv.profiling import normalise_column as normalise
+from scv.profiling import summary_lines as profile_summary
 
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 CLEANER = {"email": "clean_email", "birth_date": "parse_date", "record_updated_at": "parse_timestamp"}
@@ -58,7 +59,7 @@ def add_source(
     if staging.exists():
         raise ScvError(f"{display_path(staging)} already exists; not overwriting it")
 
-    run = run_profile([file], client, source, key=key, header=header, sheet=sheet)
+    run = run_profile([file], client, source, reading=Reading(key, header, sheet))
     if run.errors:
         raise ScvError(run.errors[0])
     if len(run.tables) > 1:
@@ -278,10 +279,12 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
 
 def _staging_sql(client: str, source: str, file: Path, outputs: list[dict]) -> str:
     lines = []
-    for i, o in enumerate(outputs):
+    for o in outputs:
         # the why goes above its line, wrapped: sqlfluff allows 120 characters
         lines += [f"        -- {part}" for part in textwrap.wrap(o["note"], 100)]
-        lines.append(f"        {o['sql']} as {o['name']}{',' if i < len(outputs) - 1 else ''}")
+        lines.append(f"        {o['sql']} as {o['name']},")
+    # where each row came from, so a value the model leaves empty can be found in the file
+    lines += ["        _scv_file,", "        _scv_line"]
     return (
         f"{{#- {source}: written by `scv source add` from {file.name}. Mapped columns carry the\n"
         f"    canonical contact names (field, confidence and why above each): review them. -#}}\n\n"
@@ -320,3 +323,13 @@ def _union_sql(text: str, client: str, source: str, outputs: list[dict]) -> str:
     head = text[: final.start() + 2]
     select = _union_select(client, source, outputs)
     return f"{head},\n\n{select}\n\n{final.group(1)}\nunion all\nselect * from {source}\n"
+
+
+def summary_lines(added: Added, client: str, source: str) -> list[str]:
+    """What `scv source add` prints: the profile, the files written and the mapping to review."""
+    lines = [*profile_summary(added.run)]
+    lines += [f"  wrote {display_path(path)}" for path in added.files]
+    lines.append(f"Source {source} added to {client} with key {added.key}. Mapping to review:")
+    lines += [f"  {m['field']:<18} <- {m['column']} ({m['confidence']:.0%})" for m in added.mapping]
+    lines.append(f"Profile: {display_path(added.run.out / 'index.html')}")
+    return lines

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import ScvError
 
@@ -127,3 +128,39 @@ def _sources(text: str | None, where: str) -> dict[str, str]:
         for s in sources
         if isinstance(s, dict) and isinstance(s.get("name"), str)
     }
+
+
+@dataclass
+class PullRequestChanges:
+    base: str
+    head: str
+    files: list[str]
+    affected: list[Affected]
+    sources: list[AddedSource]
+    fork: bool
+
+    @property
+    def preview(self) -> bool:
+        """A fork's code never runs next to client data."""
+        return bool(self.affected) and not self.fork
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{len(self.files)} file(s) changed between {self.base[:7]} and {self.head[:7]}"]
+        lines += [f"  affects {a.client}  (first: {a.because})" for a in self.affected]
+        if not self.affected:
+            lines.append("  no client's build is affected")
+        lines += [f"  adds source {s.client}/{s.source} ({s.file})" for s in self.sources]
+        if self.affected and self.fork:
+            lines.append("  no preview: the pull request comes from a fork")
+        return lines
+
+
+def pull_request_changes(event: dict, clients: list[str]) -> PullRequestChanges:
+    """`scv pr affected`: the clients a PR affects and the sources it adds, from git, not the payload."""
+    base = github.field(event, "pull_request.base.sha")
+    head = github.field(event, "pull_request.head.sha")
+    files = changed_files(base, head)
+    return PullRequestChanges(
+        base, head, files, affected_clients(files, clients), added_sources(base, head, files),
+        github.from_fork(event),
+    )  # fmt: skip

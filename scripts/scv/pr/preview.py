@@ -16,16 +16,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from scv.build import diff as datadiff
-from scv.build import store as builds
-from scv.build.pipeline import run_build
-from scv.build.report import run_report
-from scv.clients.config import load_client
+from scv import github
+from scv.build import diff_builds, diff_markdown, live_build, run_build, run_report
+from scv.clients import load_client
 from scv.core.errors import ProblemFound, ScvError
-from scv.github import api as github
-from scv.release.publish import run_publish
+from scv.release import run_publish
 
-console = Console()
+console = Console(emoji=False)
 
 
 def marker(client: str) -> str:
@@ -71,8 +68,8 @@ def run_preview(name: str, event: dict, *, comment: bool = True) -> Preview:
             published = True
         except ProblemFound as exc:
             why_not = f"publishing to the test site failed: {exc}"
-    live_id, live_dir = builds.live(client)
-    diff = datadiff.diff_builds(live_dir, built.path)
+    live_id, live_dir = live_build(client)
+    diff = diff_builds(live_dir, built.path)
     test_url = str(client.config.sites.test.url)
     lines = [
         f"## Preview of {client.config.display_name} (`{name}`) for {head[:7]}",
@@ -86,7 +83,7 @@ def run_preview(name: str, event: dict, *, comment: bool = True) -> Preview:
         )
     lines.append("")
     lines.append(
-        datadiff.markdown(diff, title=f"Data diff against live (`{live_id}`)" if live_id else "Data diff")
+        diff_markdown(diff, title=f"Data diff against live (`{live_id}`)" if live_id else "Data diff")
     )
     if link := _run_link():
         lines.append(link.strip())

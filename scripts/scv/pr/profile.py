@@ -14,13 +14,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import display_path
-from scv.github import api as github
+from scv.delivery import inbox_files
 from scv.pr import changes
-from scv.profiling.run import run_profile, summary_lines
+from scv.profiling import run_profile, summary_lines
 
-console = Console()
+console = Console(emoji=False)
 
 
 @dataclass
@@ -35,7 +36,8 @@ class SourceProfile:
 
 def latest_delivery(client: str, pattern: str) -> Path | None:
     inbox = paths.inbox_dir(client)
-    files = [p for p in inbox.glob(pattern) if p.is_file()] if inbox.is_dir() and pattern else []
+    # The pattern comes from the pull request: a symlink or a path out of the inbox is refused.
+    files = inbox_files(inbox, pattern) if inbox.is_dir() and pattern else []
     return max(files, key=lambda p: (p.stat().st_mtime, p.name)) if files else None
 
 

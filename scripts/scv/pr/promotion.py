@@ -21,14 +21,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from scv.build import diff as datadiff
-from scv.build import store as builds
-from scv.clients.config import Client, load_client
+from scv import github
+from scv.build import diff_builds, diff_markdown, live_build, read_build, resolve_build
+from scv.clients import Client, load_client
 from scv.core.errors import ProblemFound
 from scv.core.manifest import MANIFEST, file_sha256
-from scv.github import api as github
 
-console = Console()
+console = Console(emoji=False)
 
 MARKER = "scv:promotion"
 # `- [x] question <!-- scv-query {"check": "rows", "subject": "shop_orders"} -->`
@@ -121,7 +120,7 @@ def body(client: Client, build_dir: Path, meta: dict, live_dir: Path | None, liv
             "Tick each once the client has answered it, and record the answer in "
             f"`clients/{name}/release.yml` under `resolved_queries` (check, subject, answer) in this PR. "
             "The build goes live only when every query is ticked and answered: "
-            f"`scv query answer {name} {meta['build_id']} --check C --subject S --answer \"…\" --by WHO` "
+            f'`scv query answer {name} {meta["build_id"]} --check C --subject S --answer "…" --by WHO` '
             "does both."
         )
         lines.append("")
@@ -138,7 +137,7 @@ def body(client: Client, build_dir: Path, meta: dict, live_dir: Path | None, liv
         lines.append("")
         lines.append(f"The live build `{live_id}` is not on this runner: no data diff.")
     else:
-        lines.append(datadiff.markdown(datadiff.diff_builds(live_dir, build_dir), title=heading))
+        lines.append(diff_markdown(diff_builds(live_dir, build_dir), title=heading))
     lines.append("")
     lines.append(
         "Approving this pull request promotes the build to live (workflow `promote`) when the approver "
@@ -173,9 +172,9 @@ class PromotionPr:
 
 def run_promotion_pr(name: str, ref: str, *, open_pr: bool = False, summary: bool = False) -> PromotionPr:
     client = load_client(name)
-    path = builds.resolve(name, ref)
-    meta = builds.read(path)
-    live_id, live_dir = builds.live(client)
+    path = resolve_build(name, ref)
+    meta = read_build(path)
+    live_id, live_dir = live_build(client)
     text = body(client, path, meta, live_dir, live_id)
     result = PromotionPr(text, release_yaml(name, meta, file_sha256(path / MANIFEST)))
     if summary:

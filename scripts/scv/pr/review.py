@@ -26,15 +26,15 @@ import yaml
 from rich.console import Console
 from rich.markup import escape
 
-from scv.build import store as builds
-from scv.clients import codeowners
+from scv import github
+from scv.build import read_build
+from scv.clients import code_owners, parse_codeowners
 from scv.core import paths
 from scv.core.errors import ProblemFound, ScvError
 from scv.core.manifest import MANIFEST, file_sha256
-from scv.github import api as github
 from scv.pr import changes, promotion
 
-console = Console()
+console = Console(emoji=False)
 
 DECISION_MARKER = "scv:promotion-decision"
 OUTCOME_MARKER = "scv:promotion-outcome"
@@ -108,7 +108,7 @@ def _owner_reasons(client: str, approver: str, base: str, members: Membership | 
     if found is None:
         return [f"there is no CODEOWNERS file on the base branch: nobody owns {path}"]
     where, text = found
-    owners = codeowners.owners(codeowners.parse(text, where), path)
+    owners = code_owners(parse_codeowners(text, where), path)
     if not owners:
         return [f"{path} has no code owner in {where}: nobody may approve its promotion"]
     login = approver.lower()
@@ -150,7 +150,7 @@ def _release_reasons(client: str, head: str, pr_body: str | None) -> tuple[str |
         return build_id, [
             f"build {build_id} is not on this runner ({build}): it cannot be checked or promoted"
         ]
-    meta = builds.read(build)
+    meta = read_build(build)
     reasons = []
     if meta.get("preview"):
         reasons.append(f"build {build_id} is the preview of a pull request: previews never go live")

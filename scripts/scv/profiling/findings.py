@@ -8,7 +8,7 @@ knowing (a byte-order mark, stray spaces the staging models trim anyway).
 
 from __future__ import annotations
 
-from scv.delivery.read import Table
+from scv.delivery import Table
 from scv.profiling.kinds import KIND_RULES
 
 ORDER = {"fail": 0, "warn": 1, "info": 2}

@@ -12,17 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from scv.core import paths
-
-
-def q(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """A SQL identifier, whatever characters the delivery put in its header."""
-    return '"' + name.replace('"', '""') + '"'
-
+from scv.core.sql import literal
 
 # --- types ------------------------------------------------------------------------------------
 
@@ -81,7 +71,8 @@ def date_label(v: str) -> str:
     An ISO date or timestamp, by far the commonest, is recognised by DuckDB's own cast (cheap
     when it succeeds); only the rest go through the regular expressions."""
     branches = " ".join(
-        f"when regexp_full_match({v}, {q(padded(f.regex))}) then {q(f.label)}" for f in DATE_FORMATS
+        f"when regexp_full_match({v}, {literal(padded(f.regex))}) then {literal(f.label)}"
+        for f in DATE_FORMATS
     )
     iso = f"case when strlen(trim({v})) <= 10 then 'YYYY-MM-DD' else 'YYYY-MM-DD hh:mm:ss' end"
     return f"(case when try_cast({v} as timestamp) is not null and {v} like '%-%' then {iso} else (case {branches} end) end)"  # noqa: E501
@@ -97,7 +88,7 @@ def date_value(v: str, label: str, month_first: bool | str | None = False) -> st
     trimmed = f"trim({v})"
 
     def strptime(formats: tuple[str, ...], first: bool) -> str:
-        listed = ", ".join(q(f.replace("%d/%m", "%m/%d") if first else f) for f in formats)
+        listed = ", ".join(literal(f.replace("%d/%m", "%m/%d") if first else f) for f in formats)
         return f"try_strptime({trimmed}, [{listed}])"
 
     branches = []
@@ -116,19 +107,19 @@ def date_value(v: str, label: str, month_first: bool | str | None = False) -> st
         else:
             either = strptime(f.strptime, True), strptime(f.strptime, False)
             parse = f"case when {month_first} then {either[0]} else {either[1]} end"
-        branches.append(f"when {q(f.label)} then {parse}")
+        branches.append(f"when {literal(f.label)} then {parse}")
     return f"(case {label} {' '.join(branches)} end)"
 
 
 def type_predicates(v: str) -> dict[str, str]:
     """For each type we infer, a SQL condition true when the (non-blank) text v fits it."""
     label = date_label(v)
-    dates_only = ", ".join(q(f.label) for f in DATE_FORMATS if not f.has_time)
+    dates_only = ", ".join(literal(f.label) for f in DATE_FORMATS if not f.has_time)
     parsed = f"{date_value(v, label, None)} is not null"
     return {
-        "boolean": f"lower(trim({v})) in ({', '.join(map(q, BOOLEANS))})",
-        "integer": f"regexp_full_match({v}, {q(INTEGER_RE)})",
-        "decimal": f"regexp_full_match({v}, {q(DECIMAL_RE)})",
+        "boolean": f"lower(trim({v})) in ({', '.join(map(literal, BOOLEANS))})",
+        "integer": f"regexp_full_match({v}, {literal(INTEGER_RE)})",
+        "decimal": f"regexp_full_match({v}, {literal(DECIMAL_RE)})",
         "date": f"coalesce({label} in ({dates_only}) and {parsed}, false)",
         "timestamp": f"coalesce({label} is not null and {parsed}, false)",
     }
@@ -211,12 +202,13 @@ def kind_looks(v: str) -> dict[str, str]:
     return {
         "email": f"contains({v}, '@')",
         # nine digits or more: dates (eight) are not phone numbers
-        "phone": f"regexp_full_match({v}, {q(PHONE_LOOKS_RE)}) and regexp_matches({v}, '(\\d\\D*){{9}}')",
-        "postcode": f"regexp_full_match({v}, {q(padded(POSTCODE_RES['UK']))})",
-        "orcid": f"regexp_full_match({v}, {q(ORCID_RE)})",
-        "title": f"lower(trim({v})) in ({', '.join(map(q, titles()))})",
-        "country": f"lower(trim({v})) in ({', '.join(map(q, countries()))})",
-        "first_name": f"lower(trim({v})) in ({', '.join(map(q, first_names()))})",
+        "phone": f"regexp_full_match({v}, {literal(PHONE_LOOKS_RE)}) "
+        f"and regexp_matches({v}, '(\\d\\D*){{9}}')",
+        "postcode": f"regexp_full_match({v}, {literal(padded(POSTCODE_RES['UK']))})",
+        "orcid": f"regexp_full_match({v}, {literal(ORCID_RE)})",
+        "title": f"lower(trim({v})) in ({', '.join(map(literal, titles()))})",
+        "country": f"lower(trim({v})) in ({', '.join(map(literal, countries()))})",
+        "first_name": f"lower(trim({v})) in ({', '.join(map(literal, first_names()))})",
         "full_name": f"regexp_full_match({v}, '\\s*[^\\d\\s,@]+(,? [^\\d\\s,@]+){{1,4}}\\s*')",
     }
 
@@ -224,10 +216,10 @@ def kind_looks(v: str) -> dict[str, str]:
 def kind_valid(kind: str, v: str) -> str | None:
     """SQL true when v (non-blank) is a valid value of the kind; None for kinds without a rule."""
     return {
-        "email": f"regexp_full_match({v}, {q(EMAIL_RE)})",
-        "phone": f"regexp_full_match({v}, {q(PHONE_RE)})",
-        "postcode": f"regexp_full_match({v}, {q(POSTCODE_RE)})",
-        "orcid": f"(regexp_full_match({v}, {q(ORCID_RE)}) and {orcid_check_digit_ok(v)})",
+        "email": f"regexp_full_match({v}, {literal(EMAIL_RE)})",
+        "phone": f"regexp_full_match({v}, {literal(PHONE_RE)})",
+        "postcode": f"regexp_full_match({v}, {literal(POSTCODE_RE)})",
+        "orcid": f"(regexp_full_match({v}, {literal(ORCID_RE)}) and {orcid_check_digit_ok(v)})",
     }.get(kind)
 
 
@@ -281,7 +273,8 @@ def is_formula(v: str) -> str:
 
 def has_mojibake(v: str) -> str:
     """Only text with a non-ASCII character can be mojibake: that test is nearly free."""
-    return f"(case when strlen({v}) <> length({v}) then regexp_matches({v}, {q(MOJIBAKE_RE)}) else false end)"
+    mojibake = f"regexp_matches({v}, {literal(MOJIBAKE_RE)})"
+    return f"(case when strlen({v}) <> length({v}) then {mojibake} else false end)"
 
 
 def pattern(v: str) -> str:

@@ -6,16 +6,15 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from scv.delivery.sniff import DELIMITER_NAMES
-from scv.pages import charts
-from scv.pages import render as pages
+from scv import pages
+from scv.delivery import DELIMITER_NAMES
 
 
 def column_chart(c: dict) -> tuple[str, Markup]:
     """The chart a person would look at for this column, and its caption."""
     is_id = c.get("mapping", {}).get("field") in ("source_record_id", "customer_number")
     if c.get("numbers") and c["numbers"]["histogram"] and not is_id:  # ids have no distribution
-        return "Distribution of values", charts.bar_chart(c["numbers"]["histogram"], title=c["name"])
+        return "Distribution of values", pages.bar_chart(c["numbers"]["histogram"], title=c["name"])
     dates = c.get("dates")
     if dates and dates["by_year"]:
         years = dates["by_year"]
@@ -23,17 +22,17 @@ def column_chart(c: dict) -> tuple[str, Markup]:
             decades: dict[str, int] = {}
             for y, n in years:
                 decades[f"{y // 10 * 10}s"] = decades.get(f"{y // 10 * 10}s", 0) + n
-            return "Dates by decade", charts.bar_chart(list(decades.items()), title=c["name"])
-        return "Dates by year", charts.bar_chart([(str(y), n) for y, n in years], title=c["name"])
+            return "Dates by decade", pages.bar_chart(list(decades.items()), title=c["name"])
+        return "Dates by year", pages.bar_chart([(str(y), n) for y, n in years], title=c["name"])
     top = c.get("top_values") or []
     if top and (c["distinct"] <= 30 or sum(t["count"] for t in top) >= 0.5 * max(c["values"], 1)):
-        return "Most frequent values", charts.bar_chart(
+        return "Most frequent values", pages.bar_chart(
             [(t["value"], t["count"]) for t in top], title=c["name"]
         )
     if c.get("lengths"):
         lengths = [(f"{n}+" if n == 41 else str(n), count) for n, count in c["lengths"]]
         sampled = " (in the sample)" if c.get("patterns_sampled") else ""
-        return f"Length of values{sampled}", charts.bar_chart(lengths, title=c["name"], bar_height=12)
+        return f"Length of values{sampled}", pages.bar_chart(lengths, title=c["name"], bar_height=12)
     return "No values", Markup('<p class="muted">No values.</p>')
 
 

@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 import duckdb
 
-from scv.delivery.read import TABLE, Table
+from scv.core.sql import ident, literal
+from scv.delivery import TABLE, Table
 from scv.profiling import kinds
 from scv.profiling.findings import findings
-from scv.profiling.kinds import ident, q
 from scv.profiling.mapping import PERSONAL, Evidence, suggest
 
 SAMPLE_ROWS = 50_000
@@ -172,7 +172,7 @@ def _group(con, grouped: list[dict], rows: int) -> None:
         con.execute(
             "insert into vals "
             + " union all ".join(
-                f"select {q(c['name'])}, {ident(c['name'])}, count(*) from {TABLE} "
+                f"select {literal(c['name'])}, {ident(c['name'])}, count(*) from {TABLE} "
                 f"where {ident(c['name'])} is not null group by all"
                 for c in batch
             )
@@ -192,7 +192,7 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
         "count(*) filter (where n = 2)",
     ]
     # the date label and parse are written once, in the inner select: the query stays small
-    dates_only = ", ".join(q(f.label) for f in kinds.DATE_FORMATS if not f.has_time)
+    dates_only = ", ".join(literal(f.label) for f in kinds.DATE_FORMATS if not f.has_time)
     types = {t: p for t, p in kinds.type_predicates("value").items() if t not in DATE_TYPES}
     types |= {"date": f"label in ({dates_only}) and is_date", "timestamp": "label is not null and is_date"}
     exprs += [f"sum(n) filter (where {filled} and {types[t]})" for t in type_names]
@@ -203,7 +203,7 @@ def _sample_stats(con, cols: dict[str, dict]) -> None:
         "sum(n) filter (where contains(value, '.'))",
     ]
     # day-first or month-first: a first part over 12 is a day, a second part over 12 is one too
-    slashed = f"label in ({', '.join(q(x) for x in kinds.SLASHED)})"
+    slashed = f"label in ({', '.join(literal(x) for x in kinds.SLASHED)})"
     exprs += [
         f"sum(n) filter (where {slashed} and try_cast(split_part(trim(value), '/', {i}) as int) > 12)"
         for i in (1, 2)
@@ -287,7 +287,7 @@ def _column_info(con, cols: dict[str, dict]) -> None:
         "(col varchar, type varchar, kind varchar, is_birth bool, month_first bool)"
     )
     rows = [
-        f"({q(c['name'])}, {q(c['type'])}, {q(c['kind']) if c['kind'] else 'null'}, "
+        f"({literal(c['name'])}, {literal(c['type'])}, {literal(c['kind']) if c['kind'] else 'null'}, "
         f"{c.get('mapping', {}).get('field') == 'birth_date'}, {c['month_first']})"
         for c in cols.values()
     ]
@@ -324,10 +324,10 @@ def _metrics(v: str, n: str | None, type_fit: str | None, kind_valid: str | None
 def _grouped_metrics(con, cols: dict[str, dict]) -> None:
     """One pass over the (value, count) pairs of every grouped column, each with its own rules."""
     types = {t: p for t, p in kinds.type_predicates("value").items() if t not in DATE_TYPES}
-    type_fit = "case i.type " + " ".join(f"when {q(t)} then {p}" for t, p in types.items()) + " end"
+    type_fit = "case i.type " + " ".join(f"when {literal(t)} then {p}" for t, p in types.items()) + " end"
     rules = {k: kinds.kind_valid(k, "value") for k in ("email", "phone", "postcode", "orcid")}
     kind_valid = (
-        "case i.kind " + " ".join(f"when {q(k)} then {r}" for k, r in rules.items()) + " else true end"
+        "case i.kind " + " ".join(f"when {literal(k)} then {r}" for k, r in rules.items()) + " else true end"
     )
     sql = (
         f"select v.col, {', '.join(_metrics('value', 'n', type_fit, kind_valid))} "
@@ -400,7 +400,7 @@ def _top_values(con, cols: dict[str, dict], show_values: bool) -> None:
     for col, values in candidates.items():
         c, v = cols[col], ident(col)
         counted = con.execute(
-            f"select {v}, count(*) from {TABLE} where {v} in ({', '.join(q(x) for x in values)}) "
+            f"select {v}, count(*) from {TABLE} where {v} in ({', '.join(literal(x) for x in values)}) "
             f"group by 1 having count(*) > 1 order by 2 desc, 1 limit {TOP}"
         ).fetchall()
         c["top_values"] = [{"value": _shown(c, value, n, show_values), "count": n} for value, n in counted]
@@ -430,7 +430,7 @@ def _patterns_and_lengths(con, cols: dict[str, dict], sampled: bool) -> None:
         cols[col]["lengths"].append((int(length), int(n)))
 
 
-def _dates(con, cols: dict[str, dict]) -> None:
+def _dates(con, cols: dict[str, dict]) -> None:  # noqa: C901 (one pass over every date column)
     """Formats found, day/month order, real dates, their range and implausible ones, in one pass:
     over the (value, count) pairs of grouped date columns at once, row by row for the others.
     Each value is parsed by the one format its shape names, in the column's day/month order
@@ -449,10 +449,10 @@ def _dates(con, cols: dict[str, dict]) -> None:
             v = ident(c["name"])
             is_birth = c.get("mapping", {}).get("field") == "birth_date"
             relations.append(
-                f"(select {q(c['name'])} as col, {v} as value, 1::bigint as n, {is_birth} as is_birth, "
+                f"(select {literal(c['name'])} as col, {v} as value, 1::bigint as n, {is_birth} as is_birth, "
                 f"{c['month_first']} as month_first from {TABLE} where {v} is not null)"
             )
-    slashed = ", ".join(q(s) for s in kinds.SLASHED)
+    slashed = ", ".join(literal(s) for s in kinds.SLASHED)
     parsed = kinds.date_value("value", "label", "month_first")
 
     def over_12(part: int) -> str:  # CASE, so only slashed values are split (a filter's AND is not lazy)

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import duckdb
 
-from scv.clients.config import Source, load_client
+from scv.clients import Source, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.delivery.read import read_tables
+from scv.core.sql import literal
+from scv.delivery import read_tables
 from scv.profiling.compare import compare, comparison_findings, history_dir, previous
 from scv.profiling.findings import ORDER
-from scv.profiling.kinds import q
 from scv.profiling.profile import profile_table
 
 MEMORY_LIMIT = "3GB"  # DuckDB's own; spills to disk beyond it. The bench's peak target is 4 GiB.
@@ -39,7 +39,7 @@ class ProfileRun:
 
 def connect(work: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"set temp_directory = {q(str(work / 'spill'))}")
+    con.execute(f"set temp_directory = {literal(str(work / 'spill'))}")
     con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     # Row order is not needed for profiling; dropping it lets DuckDB load in parallel with less memory.
     con.execute("set preserve_insertion_order = false")
@@ -47,22 +47,31 @@ def connect(work: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How to read the files: the key column, whether there is a header, which sheet (None: from
+    the source's client.yml entry, else detected)."""
+
+    key: str | None = None
+    header: bool | None = None
+    sheet: str | None = None
+
+
 def run_profile(
     files: list[Path],
     client: str | None = None,
     source: str | None = None,
     out: Path | None = None,
-    key: str | None = None,
-    header: bool | None = None,
-    sheet: str | None = None,
+    reading: Reading = Reading(),
     show_values: bool = False,
     advance: Callable[[str], None] = lambda step: None,
 ) -> ProfileRun:
     if (client is None) != (source is None):
         raise ScvError("--client and --source go together: name both, or neither")
     declared = _declared(client, source) if client and source else None
-    key = key or (declared.key if declared else None)
-    sheet = sheet or (declared.sheet if declared else None)  # the sheet the build reads
+    key = reading.key or (declared.key if declared else None)
+    sheet = reading.sheet or (declared.sheet if declared else None)  # the sheet the build reads
+    header = reading.header
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     out = out or paths.scv_home() / "profiles" / (f"{client}/{source}" if client else "") / stamp
     before = previous(client, source) if client and source else None

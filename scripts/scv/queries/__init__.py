@@ -1,1 +1,5 @@
-"""The client in the loop: queries mailed to the client, reminders, and their answers recorded."""
+"""The client in the loop: a build's queries emailed to the client's contacts, and reminders."""
+
+from scv.queries.mail import remind, require_delivered, send_queries
+
+__all__ = ["remind", "require_delivered", "send_queries"]

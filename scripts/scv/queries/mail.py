@@ -5,7 +5,7 @@ One email per contact of client.yml `contacts:`, through Apprise, to the URL in 
 contact's address is added as the recipient. Each email gives the questions with their
 figures and a link to the queries page of the test site (site/queries.html), and asks the
 client to reply. What was sent, to whom and when is kept in the build's query history
-(history.py): a contact already written to is not written to again, and the reminder before
+(build/query_history.py): a contact already written to is not written to again, and the reminder before
 the client's ready_by time goes once.
 """
 
@@ -15,13 +15,20 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from scv.build import query_history as history
-from scv.build import store as builds
-from scv.clients.config import Client, list_clients, load_client
+from scv.build import (
+    complete_builds,
+    first_asked,
+    has_query_history,
+    read_build,
+    read_query_history,
+    resolve_build,
+    save_query_history,
+)
+from scv.clients import Client, list_clients, load_client
 from scv.core.errors import ProblemFound, ScvError
 
 MAIL_URL = "SCV_MAIL_URL"
@@ -81,11 +88,11 @@ def message(client: Client, meta: dict, *, reminder_due: datetime | None = None)
 def send_queries(name: str, ref: str) -> list[Sent]:
     """Email the build's queries to each contact not yet written to about this build."""
     client = load_client(name)
-    path = builds.resolve(name, ref)
-    meta = builds.read(path)
+    path = resolve_build(name, ref)
+    meta = read_build(path)
     if meta.get("verdict") != "query" or not meta.get("queries"):
         return []
-    record = history.read(name, meta)
+    record = read_query_history(name, meta)
     done = {e["to"] for e in record["emails"] if e["kind"] == "queries" and e["ok"]}
     subject, body = message(client, meta)
     sent = _send(client, record, "queries", subject, body, skip=done)
@@ -95,20 +102,20 @@ def send_queries(name: str, ref: str) -> list[Sent]:
 def remind(name: str | None = None, within: timedelta = timedelta(hours=2), now: datetime | None = None):
     """Once per build, remind the contacts of queries still open when the client's next ready_by
     (after the queries went out) is less than `within` away. Returns [(client, build_id, [Sent])]."""
-    now = now or history.now()
+    now = now or _now()
     out = []
     for client_name in [name] if name else list_clients():
         client = load_client(client_name)
-        for path in builds.complete(client_name)[-5:]:  # only recent builds can still be waiting
-            meta = builds.read(path)
-            if meta.get("verdict") != "query" or not history.path(client_name, path.name).is_file():
+        for path in complete_builds(client_name)[-5:]:  # only recent builds can still be waiting
+            meta = read_build(path)
+            if meta.get("verdict") != "query" or not has_query_history(client_name, path.name):
                 continue
-            record = history.read(client_name, meta)
+            record = read_query_history(client_name, meta)
             if all(q.get("answered_at") for q in record["queries"]):
                 continue
             if any(e["kind"] == "reminder" and e["ok"] for e in record["emails"]):
                 continue
-            asked = history.asked_at(record)
+            asked = first_asked(record)
             if not asked or not any(e["kind"] == "queries" and e["ok"] for e in record["emails"]):
                 continue  # never sent: nothing to remind of
             due = next_ready_by(client, datetime.fromisoformat(asked))
@@ -162,13 +169,17 @@ def _send(client: Client, record: dict, kind: str, subject: str, body: str, skip
             {
                 "kind": kind,
                 "to": contact.email,
-                "sent_at": history.now().isoformat(),
+                "sent_at": _now().isoformat(),
                 "ok": ok,
                 "detail": detail,
             }
         )
-        history.write(record)  # after each email: a crash never sends one twice
+        save_query_history(record)  # after each email: a crash never sends one twice
     return sent
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _to(url: str, address: str) -> str:

@@ -21,11 +21,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from scv.clients.config import Client, list_clients, load_client
+from scv.clients import Client, list_clients, load_client
 from scv.core.errors import ScvError
 from scv.release.playbook import run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 @dataclass

@@ -40,7 +40,7 @@ class Run:
 
 
 def inventory_path(inventory: Path | None) -> Path:
-    path = inventory or paths.repo_root() / "playbooks" / "inventories" / "local"
+    path = inventory or paths.default_inventory()
     if not path.exists():
         raise ScvError(f"{display_path(path)}: no such inventory")
     return path
@@ -105,7 +105,7 @@ def run_playbook(
         json.dumps(extra),
         str(repo / "playbooks" / name),
     ]
-    lines, code, log = stream(command, label, name, console or Console())
+    lines, code, log = stream(command, label, name, console or Console(emoji=False))
     recap = [m.groupdict() for line in lines if (m := RECAP.match(line))]
     if code != 0 or not recap:
         raise ProblemFound(f"{what} failed: {failure(lines, code)} (log: {display_path(log)})")

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from scv.build import store as builds
-from scv.clients.config import BUILD_ID, Client, load_client
+from scv.build import resolve_build
+from scv.clients import BUILD_ID, Client, load_client
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import MANIFEST, file_sha256
 from scv.release.playbook import Run, run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def from_release_yml(client: Client) -> Release:
 
 def from_build(client: Client, ref: str) -> Release:
     """A build named on the command line, pinned by its sealed manifest on this machine."""
-    path = builds.resolve(client.name, ref)
+    path = resolve_build(client.name, ref)
     return Release(path.name, file_sha256(path / MANIFEST), (), f"--build {ref}")
 
 

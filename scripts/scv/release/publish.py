@@ -12,21 +12,20 @@ from pathlib import Path
 
 from rich.console import Console
 
-from scv.build import store as builds
-from scv.build.report import require_report
-from scv.clients.config import load_client
+from scv.build import read_build, require_report, resolve_build
+from scv.clients import load_client
 from scv.core import paths
 from scv.core.errors import ProblemFound, display_path
 from scv.core.manifest import MANIFEST, file_sha256, verify_sha256sums
 from scv.release.playbook import run_playbook
 
-console = Console()
+console = Console(emoji=False)
 
 
 def run_publish(name: str, ref: str, env: str, inventory: Path | None = None) -> dict:
     client = load_client(name)
-    path = builds.resolve(name, ref)
-    meta = builds.read(path)
+    path = resolve_build(name, ref)
+    meta = read_build(path)
     site_root = paths.sites_dir(name) / env
     verdict = meta.get("verdict")
     if verdict == "fail":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from scv.clients.config import list_clients, load_client
+from scv.clients import list_clients, load_client
 from scv.core import paths
 
 

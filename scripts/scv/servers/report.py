@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from scv import pages
 from scv.core import paths
 from scv.core.errors import ScvError, display_path
-from scv.pages import render as pages
-from scv.release.playbook import stream
+from scv.release import stream
 
-console = Console()
+console = Console(emoji=False)
 STATUSES = ("green", "amber", "red")
 RECAP = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)"
@@ -48,8 +48,7 @@ def worst(statuses: list[str]) -> str:
 
 def run_report(inventory: Path | None = None, limit: str | None = None, out_dir: Path | None = None) -> dict:
     """Gather, judge, write. Returns the report document (report.json)."""
-    repo = paths.repo_root()
-    inventory = inventory or repo / "playbooks" / "inventories" / "local"
+    inventory = inventory or paths.default_inventory()
     if not inventory.exists():
         raise ScvError(f"{display_path(inventory)}: no such inventory")
     out_dir = out_dir or paths.scv_home() / "servers"
@@ -105,7 +104,9 @@ def gather(inventory: Path, limit: str | None) -> tuple[dict[str, dict], dict[st
             json.dumps(extra),
             str(repo / "playbooks" / "servers-report.yml"),
         ] + (["--limit", limit] if limit else [])
-        lines, code, log = stream(command, "servers-report", "servers-report.yml", Console(stderr=True))
+        lines, code, log = stream(
+            command, "servers-report", "servers-report.yml", Console(stderr=True, emoji=False)
+        )
         facts = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(tmp).glob("*.json"))}
     errors: dict[str, str] = {}
     for line in lines:

@@ -9,10 +9,7 @@ server that takes ten sites down sends one SMS, not ten.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import threading
 import warnings
 from dataclasses import dataclass
@@ -145,25 +142,3 @@ def close_comment(incident: dict[str, Any]) -> str:
         f"Resolved: {incident['endpoint']} up again at {incident['resolved_at']}, "
         f"after {duration(incident['duration_s'])} ({incident['severity']})."
     )
-
-
-def gh(*args: str) -> str:
-    """Run the GitHub CLI (GH_TOKEN from the environment); its output, or RuntimeError with its complaint."""
-    command = shutil.which("gh")
-    if command is None:
-        raise FileNotFoundError("gh (the GitHub CLI) is not installed")
-    run = subprocess.run(
-        [command, *args], capture_output=True, text=True, env={**os.environ, "GH_PROMPT_DISABLED": "1"}
-    )
-    if run.returncode != 0:
-        last = (run.stderr or run.stdout).strip().splitlines()[-1:] or [f"exited {run.returncode}"]
-        raise RuntimeError(f"gh {args[0]} {args[1]}: {last[0]}")
-    return run.stdout
-
-
-def issue_number(output: str) -> tuple[int, str]:
-    """`gh issue create` prints the new issue's URL."""
-    match = re.search(r"https?://\S+/issues/(\d+)", output)
-    if match is None:
-        raise RuntimeError(f"gh issue create printed no issue URL: {output.strip()[:200]!r}")
-    return int(match.group(1)), match.group(0)

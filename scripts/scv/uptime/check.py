@@ -25,6 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from scv import github
 from scv.core import paths
 from scv.core.errors import ProblemFound, ScvError, display_path
 from scv.core.progress import steps
@@ -76,7 +77,7 @@ def settings(uptime: Uptime) -> Settings:
 
 
 def run_check(*, skip_loopback: bool = False, console: Console | None = None) -> CheckRun:
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     root = paths.uptime_dir()
     with _one_run_at_a_time():
@@ -106,7 +107,7 @@ def run_check(*, skip_loopback: bool = False, console: Console | None = None) ->
             progress.advance(task)
 
         started = time.perf_counter()
-        err = Console(stderr=True)
+        err = Console(stderr=True, emoji=False)
         with steps(console=err, disable=not err.is_terminal) as progress:
             task = progress.add_task("Checking endpoints", total=len(to_check))
             results = probe_all(
@@ -261,7 +262,7 @@ def _where() -> str:
 def run_issues(console: Console | None = None) -> int:
     """Do the GitHub issue work the checks queued: open an issue per announced incident, close it
     with a comment when the incident resolves. Returns how many actions are left (failed)."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     root = paths.uptime_dir()
     with _one_run_at_a_time():
         state = State(root)
@@ -284,10 +285,10 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
     if action["action"] == "open":
         if incident is None or incident_id in state.issues:
             return
-        out = alerts.gh(
+        out = github.gh(
             "issue", "create", "--title", alerts.issue_title(incident), "--body", alerts.issue_body(incident)
         )
-        number, url = alerts.issue_number(out)
+        number, url = github.issue_number(out)
         state.issues[incident_id] = {"number": number, "url": url}
         if "resolved_at" not in incident:
             incident["github_issue"] = url
@@ -296,7 +297,7 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
         issue = state.issues.get(incident_id)
         if issue is None or incident is None:
             return
-        alerts.gh("issue", "close", str(issue["number"]), "--comment", alerts.close_comment(incident))
+        github.gh("issue", "close", str(issue["number"]), "--comment", alerts.close_comment(incident))
         del state.issues[incident_id]
         console.print(f"closed issue #{issue['number']}: {incident['endpoint']} resolved")
     else:
@@ -305,7 +306,7 @@ def _issue_action(state: State, action: dict, incident: dict | None, console: Co
 
 def validate(console: Console | None = None) -> Uptime:
     """Check uptime.yml and list what the checks watch."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     console.print(f"[green]ok[/] {display_path(uptime.path)}: {len(uptime.endpoints)} endpoint(s)")
     for e in uptime.endpoints:

@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from pydantic import AwareDatetime, Field, HttpUrl, model_validator
 
-from scv.clients.config import Cron, Strict, Timezone, list_clients, load_client, validate_model
+from scv.clients import list_clients, load_client
 from scv.core import paths
 from scv.core.errors import Problem, Problems
+from scv.core.schema import Cron, Strict, Timezone, validate_model
 from scv.core.yamlfile import YamlFile
 
 ENDPOINT_NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"

@@ -20,10 +20,9 @@ import duckdb
 from markupsafe import Markup, escape
 from rich.console import Console
 
+from scv import pages
 from scv.core import paths
 from scv.core.errors import display_path
-from scv.pages import charts
-from scv.pages import render as pages
 from scv.uptime.alerts import duration
 from scv.uptime.config import load_uptime, now_utc
 from scv.uptime.incidents import State, iso, parse_time, resolved_incidents
@@ -42,7 +41,7 @@ DAY_COLOURS = {"up": "#15803d", "degraded": "#b45309", "down": "#b91c1c", "none"
 def run_report(
     out_dir: Path | None = None, *, now: datetime | None = None, console: Console | None = None
 ) -> Path:
-    console = console or Console()
+    console = console or Console(emoji=False)
     uptime = load_uptime()
     now = now or now_utc()
     root = paths.uptime_dir()
@@ -259,7 +258,7 @@ def day_strip(days: list[dict[str, Any]], width: int = 720) -> Markup:
 
 def response_chart(hourly: list[dict[str, Any]]) -> Markup:
     labels = [f"{parse_time(h['hour']):%a %H:%M}" for h in hourly]
-    return charts.line_chart(
+    return pages.line_chart(
         labels,
         {"mean ms": [h["mean_ms"] for h in hourly], "p95 ms": [h["p95_ms"] for h in hourly]},
         title="Response time per hour (ms)",

@@ -1,4 +1,4 @@
-"""dbt in a child process that is started before it is needed.
+"""dbt in a child process that is started before it is needed, and the vars every dbt run of a build gets.
 
 Importing dbt takes about five seconds, and reading the project a few more: together as long
 as loading a million-record delivery. The build starts this worker first; it imports dbt and
@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scv.clients import Client
+from scv.core import paths
 from scv.core.errors import ScvError
 
 
@@ -29,7 +31,7 @@ def start(
 ) -> subprocess.Popen:
     """args: the dbt command to run on "go"; parse_args: the `dbt parse` to run before it.
     stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
-    command = [sys.executable, "-m", "scv.build.dbt_worker", json.dumps({"parse": parse_args, "run": args})]
+    command = [sys.executable, "-m", "scv.build.dbt", json.dumps({"parse": parse_args, "run": args})]
     # A session of its own: `stop` can then end the worker and whatever it started (Spark's JVM).
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
     pipes["start_new_session"] = True
@@ -90,3 +92,16 @@ def _report(event) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
+    """The vars a build passes to dbt: the client and its matching settings merged over the
+    defaults in dbt_project.yml. (The build id goes in SCV_BUILD_ID: a var that changes every
+    build would make dbt re-parse the whole project every time.)"""
+    import yaml
+
+    project = yaml.safe_load((paths.repo_root() / "dbt_project.yml").read_text())
+    matching = dict(project["vars"]["matching"])
+    matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
+    kept = {"keep_intermediate": True} if keep_intermediate else {}  # absent by default: no re-parse
+    return {"client": client.name, "matching": matching, **kept}

@@ -14,15 +14,15 @@ import base64
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import yaml
 
-from scv.build import query_history as history
-from scv.build import store as builds
-from scv.clients.config import ReleaseConfig, load_client
+from scv import github
+from scv.build import find_query, read_build, read_query_history, resolve_build, save_query_history
+from scv.clients import ReleaseConfig, load_client
 from scv.core import paths
 from scv.core.errors import ScvError
-from scv.github import api as github
 from scv.pr import promotion
 
 
@@ -33,20 +33,20 @@ class Answered:
     remaining: int  # queries of the build still without an answer
 
 
-def answer(name: str, ref: str, check: str, subject: str, text: str, by: str) -> Answered:
+def answer_query(name: str, ref: str, check: str, subject: str, text: str, by: str) -> Answered:
     load_client(name)
     if not text.strip() or not by.strip():
         raise ScvError("--answer and --by must say what the client answered and who")
-    path = builds.resolve(name, ref)
-    meta = builds.read(path)
-    record = history.read(name, meta)
-    query = history.find(record, check, subject)
+    path = resolve_build(name, ref)
+    meta = read_build(path)
+    record = read_query_history(name, meta)
+    query = find_query(record, check, subject)
     if query is None:
         known = "; ".join(f"--check {q['check']!r} --subject {q['subject']!r}" for q in record["queries"])
         raise ScvError(
             f"build {path.name} has no query {check!r} / {subject!r} (its queries: {known or 'none'})"
         )
-    when = history.now()
+    when = datetime.now(UTC).replace(microsecond=0)
     entry = {
         "check": check,
         "subject": subject,
@@ -62,7 +62,7 @@ def answer(name: str, ref: str, check: str, subject: str, text: str, by: str) ->
         file.write_text(with_answer(file.read_text(encoding="utf-8"), path.name, release_path, entry))
         where = f"{release_path} (commit it to the promotion branch {promotion.branch(name)})"
     query.update(answer=entry["answer"], answered_by=entry["by"], answered_at=when.isoformat())
-    history.write(record)
+    save_query_history(record)
     remaining = sum(1 for q in record["queries"] if not q.get("answered_at"))
     return Answered(query, where, remaining)
 
