@@ -114,7 +114,10 @@ def add(
     try:
         load_client(name)  # the file as written validates, or it is put back as it was
     except ScvError:
-        path.write_text(before, encoding="utf-8") if before != HEADER else path.unlink()
+        if before == HEADER:  # the file did not exist
+            path.unlink()
+        else:
+            path.write_text(before, encoding="utf-8")
         raise
     return Added(str(path), entry, text)
 
