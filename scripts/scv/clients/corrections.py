@@ -104,7 +104,8 @@ def add(
                 f"{' '.join(existing.records)} (edit or remove that entry instead)"
             )
     path = client.folder / CORRECTIONS
-    before = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    original = path.read_text(encoding="utf-8") if path.exists() else None
+    before = HEADER if original is None else original
     if not before.endswith("\n"):
         before += "\n"
     if "corrections: []" in before:  # an emptied file: the list starts again
@@ -114,10 +115,10 @@ def add(
     try:
         load_client(name)  # the file as written validates, or it is put back as it was
     except ScvError:
-        if before == HEADER:  # the file did not exist
+        if original is None:
             path.unlink()
         else:
-            path.write_text(before, encoding="utf-8")
+            path.write_text(original, encoding="utf-8")
         raise
     return Added(str(path), entry, text)
 
