@@ -14,7 +14,14 @@ from support.repo import copy_repo, scv_process
 # `make test` runs two pytest workers, each taking whole modules (--dist loadfile). The longest
 # modules go first so that they run side by side from the start instead of one of them running
 # alone at the end; the order inside a module is kept (the sites tests build on each other).
-LONGEST_FIRST = ["test_spark.py", "test_sites.py", "test_publish.py", "test_sites_ssh.py", "test_checks.py"]
+LONGEST_FIRST = [
+    "test_spark.py",
+    "test_spark_corrections.py",
+    "test_sites.py",
+    "test_publish.py",
+    "test_sites_ssh.py",
+    "test_checks.py",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
