@@ -11,51 +11,61 @@ scored as (
     select * from {{ ref('int_contact_pairs_scored') }}
 ),
 
-customer_sources as (
-    select * from {{ ref('customer_sources') }}
+clustered as (
+    select * from {{ ref('int_contacts_clustered') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_contacts_normalised') }}
+customer_ids as (
+    select * from {{ ref('int_customer_ids') }}
 ),
 
 accepted as (
+    -- Joined on the records' numbers, not their source ids: a million pairs join in seconds.
     select
-        l.customer_id,
-        left_contact.source as left_source,
-        left_contact.source_record_id as left_record_id,
-        right_contact.source as right_source,
-        right_contact.source_record_id as right_record_id,
+        customer_ids.customer_id,
+        l.source as left_source,
+        l.source_record_id as left_record_id,
+        r.source as right_source,
+        r.source_record_id as right_record_id,
         scored.*
     from scored
-    inner join contacts as left_contact on scored.record_index_l = left_contact.record_index
-    inner join contacts as right_contact on scored.record_index_r = right_contact.record_index
-    inner join customer_sources as l
-        on left_contact.source = l.source and left_contact.source_record_id = l.source_record_id
-    inner join customer_sources as r
-        on right_contact.source = r.source and right_contact.source_record_id = r.source_record_id
-    where scored.is_match and l.customer_id = r.customer_id
+    inner join clustered as l on scored.record_index_l = l.record_index
+    inner join clustered as r on scored.record_index_r = r.record_index
+    inner join customer_ids on l.cluster_id = customer_ids.cluster_id
+    where scored.is_match and l.cluster_id = r.cluster_id
 ),
 
-fields as (
-    {%- for field in fields %}
-        select
-            customer_id,
-            left_source,
-            left_record_id,
-            right_source,
-            right_record_id,
-            match_probability,
-            match_weight,
-            '{{ field.name }}' as field,
-            {{ field.name }}_level as level,  -- noqa: RF04
-            {{ field.name }}_weight as weight
-        from accepted
-        where {{ field.name }}_level <> 'missing'
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+field_names as (
+    -- One row per compared field: each pair is read once and spread over its fields.
+    {% for field in fields -%}
+        select '{{ field.name }}' as field
+        {% if not loop.last %}union all{% endif %}
+    {% endfor -%}
+),
+
+spread as (
+    select
+        accepted.customer_id,
+        accepted.left_source,
+        accepted.left_record_id,
+        accepted.right_source,
+        accepted.right_record_id,
+        accepted.match_probability,
+        accepted.match_weight,
+        field_names.field,
+        case field_names.field
+            {% for field in fields -%}
+                when '{{ field.name }}' then accepted.{{ field.name }}_level
+            {% endfor -%}
+        end as level,  -- noqa: RF04
+        case field_names.field
+            {% for field in fields -%}
+                when '{{ field.name }}' then accepted.{{ field.name }}_weight
+            {% endfor -%}
+        end as weight
+    from accepted
+    cross join field_names
 )
 
-select * from fields
+select * from spread
+where level <> 'missing'
