@@ -106,10 +106,18 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
         name = con.execute(
             f"select lower(last_name) from '{customers}' where last_name is not null limit 1"
         ).fetchone()[0]
-        country, rows = con.execute(
+        by_country = con.execute(
             f"select country_code, count(*) from '{customers}' where country_code is not null "
-            "group by 1 order by abs(count(*) - 100000) limit 1"
-        ).fetchone()
+            "group by 1 order by 2, 1"
+        ).fetchall()
+    # The smallest countries first, until about 100,000 people: the selection to export.
+    chosen, rows = [], 0
+    for code, n in by_country:
+        if rows >= 95_000:
+            break
+        chosen.append(code)
+        rows += n
+    country = chosen[0]
     out = []
     bytes_received = Sent(site.home / "nginx" / "logs" / "demo.test.access.log")
     with chromium(trust=site.ca) as b:
@@ -142,6 +150,14 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
                 f"{int(n):,} people in {country}",
             )
         )
+        for code in chosen[1:]:
+            Select(d.find_element("id", "country")).select_by_value(code)
+        wait(
+            d,
+            f"return document.body.dataset.counted === '{rows}'"
+            " && !document.getElementById('count').textContent.includes('…')",
+        )
+        bytes_received(d)
         d.find_element("id", "csv").click()
         exported = wait(d, "return document.body.dataset.exportMs", seconds=600)
         got = int(d.execute_script("return document.body.dataset.exported"))
@@ -150,7 +166,7 @@ def measure(site: Sites, build: Path) -> list[tuple[str, float, int, str]]:
                 "time to export as CSV",
                 float(exported) / 1000,
                 bytes_received(d),
-                f"{got:,} rows (expected {rows:,})",
+                f"{got:,} rows of {rows:,} ({len(chosen)} countries)",
             )
         )
     return out

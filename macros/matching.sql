@@ -160,16 +160,23 @@
 
 {% macro explained_fields(accepted, fields) -%}
     {#- One row per accepted pair and field (the prior first): the level and the weight it
-        carried, from the scored pairs' <field>_level and <field>_weight. -#}
-    {%- set pair = 'customer_id, left_source, left_record_id, right_source, right_record_id, match_probability, '
-        ~ 'match_weight' -%}
-    {%- set rows = ["select " ~ pair ~ ", '(prior)' as field, 'match' as level, log2_prior_odds as weight from "
-        ~ accepted] -%}
-    {%- for field in fields -%}
-        {%- do rows.append("select " ~ pair ~ ", '" ~ field.name ~ "' as field, " ~ field.name ~ "_level as level, "
-            ~ field.name ~ "_weight as weight from " ~ accepted) -%}
-    {%- endfor -%}
-    {{ rows | join(' union all ') }}
+        carried, from the scored pairs' <field>_level and <field>_weight. Each pair is read once
+        and spread over a small table of field names: a union per field read a million pairs
+        once per field. -#}
+    select
+        a.customer_id, a.left_source, a.left_record_id, a.right_source, a.right_record_id,
+        a.match_probability, a.match_weight, names.field,
+        case names.field when '(prior)' then 'match'
+            {%- for field in fields %} when '{{ field.name }}' then a.{{ field.name }}_level{% endfor %}
+        end as level,
+        case names.field when '(prior)' then a.log2_prior_odds
+            {%- for field in fields %} when '{{ field.name }}' then a.{{ field.name }}_weight{% endfor %}
+        end as weight
+    from {{ accepted }} as a
+    cross join (
+        select '(prior)' as field
+        {%- for field in fields %} union all select '{{ field.name }}'{% endfor %}
+    ) as names
 {%- endmacro %}
 
 {% macro compared_columns(fields, l, r) -%}
