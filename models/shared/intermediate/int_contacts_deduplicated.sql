@@ -13,7 +13,7 @@ unioned as (
     -- The optional fields (identifiers, address parts) a union written without them lacks are
     -- nulls here, so every client's union is on the whole canonical shape.
     select
-        {{ canonical_columns_of(union) }}
+        {{ canonical_columns_of(union, 'int_' ~ var('client') ~ '__contacts_unioned') }}
     from {{ union }}
 ),
 
