@@ -28,6 +28,7 @@ from rich.table import Table
 
 from scv.build.match_eval import evaluate
 from scv.core import paths
+from scv.core.memory import tree_rss
 from scv.core.progress import steps
 from scv.demo.data import generate
 
@@ -47,27 +48,6 @@ def delivery(records: int) -> Path:
                 progress=lambda what, n: progress.update(task, description=f"{records:,}: {what}"),
             )
     return folder
-
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, now (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # it ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total
 
 
 def build(inbox: Path, home: Path, engine: str = "duckdb") -> dict:

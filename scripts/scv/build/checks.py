@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 from croniter import croniter
 from rich.console import Console
 from rich.markup import escape
@@ -29,7 +28,8 @@ from rich.text import Text
 from scv.build import store as builds
 from scv.build.corrections import applied_corrections
 from scv.clients import Checks, Client, load_client
-from scv.core import paths
+from scv.core import memory, paths
+from scv.core.db import connect
 from scv.core.errors import display_path
 from scv.core.sql import ident, literal
 
@@ -59,7 +59,7 @@ class Finding:
 
 def metrics(db: Path) -> dict:
     """Figures of a single customer view that are compared from build to build."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         if not {"customers", "customer_sources"} <= tables:
             return {}  # dbt stopped before the marts: the dbt findings say why
@@ -154,7 +154,7 @@ def _record_changes(client: Client, build_dir: Path, base_dir: Path) -> dict[str
     if not base_db.is_file():
         return {}
     out = {}
-    with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
+    with connect(build_dir / "scv.duckdb", read_only=True) as con:
         con.execute(f"attach {literal(base_db)} as base (read_only)")
         for source in client.config.sources:
             columns_now = _columns(con, "scv", source.name)
@@ -370,7 +370,7 @@ def delivery_findings(client: Client, db: Path) -> list[Finding]:
     Each with its count and the first lines, so the client can find them in the file."""
     out: list[Finding] = []
     staging = staging_checks(client)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         views = {name: schema for schema, name in con.execute(
             "select table_schema, table_name from information_schema.tables").fetchall()}  # fmt: skip
         for source in client.config.sources:
@@ -694,7 +694,8 @@ def run_check(name: str, ref: str) -> dict:
     client = load_client(name)
     path = builds.resolve(name, ref)
     meta = builds.read(path)
-    result = evaluate(client, path, meta)
+    with memory.within(memory.resolve(client.config.memory_budget)):
+        result = evaluate(client, path, meta)
     changed = any(meta.get(k) != result[k] for k in ("checks", "queries", "verdict"))
     note = ""
     if changed:

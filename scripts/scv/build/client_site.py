@@ -31,6 +31,7 @@ from scv import pages
 from scv.build import store as builds
 from scv.clients import Client
 from scv.core import paths, spreadsheet
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 
 # The tables a client downloads, in the order the page lists them.
@@ -151,7 +152,7 @@ def _write_data(exports: Path, out: Path) -> bool:
             os.link(source, target)
         except OSError:
             shutil.copy2(source, target)
-    with duckdb.connect() as con:
+    with connect() as con:
         _search_index(con, exports, out / "search.parquet")
     return True
 
@@ -241,7 +242,7 @@ class _exports:
         self.data = data
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
-        self.con = duckdb.connect()
+        self.con = connect()
         if self.data is not None:
             for table in (*DATA, "search"):
                 self.con.execute(
@@ -296,7 +297,7 @@ def _saved_segments(client: Client, path: Path, meta: dict) -> dict:
     counts: dict[str, int] = {}
     target = path / "exports" / "segment_changes.parquet"
     if target.is_file():
-        with duckdb.connect() as con:
+        with connect() as con:
             rows = con.execute(
                 "select segment, change, customer_id, concat_ws(' ', first_name, last_name) from "
                 f"read_parquet({_q(target)}) order by segment, change, 4, customer_id"
@@ -399,7 +400,7 @@ def _write_downloads(db: Path, out: Path) -> list[dict]:
     files = []
     if not db.is_file():
         return files
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         for table, about in DOWNLOADS.items():
             if table not in present:
@@ -434,7 +435,7 @@ def site_data(client: Client, path: Path, meta: dict) -> dict:
         "segments": {},
     }
     if db.is_file():
-        with duckdb.connect(str(db), read_only=True) as con:
+        with connect(db, read_only=True) as con:
             tables = {
                 r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
             }
@@ -556,7 +557,7 @@ def _new_customers(client: Client, path: Path) -> int | None:
     before, now = previous / "exports" / "customers.parquet", path / "scv.duckdb"
     if not before.is_file() or not now.is_file():
         return None
-    with duckdb.connect(str(now), read_only=True) as con:
+    with connect(now, read_only=True) as con:
         if not _has(con, "main", "customers"):
             return None  # dbt stopped before the marts (a failed build)
         return con.execute(

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import duckdb
 
+from scv.core.db import connect
+
 
 def applied_corrections(db: Path) -> list[dict]:
     """match_corrections of a build: each correction of corrections.yml and its effect."""
     if not db.is_file():
         return []
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         try:
             cursor = con.execute("select * from match_corrections order by line")
         except duckdb.CatalogException:

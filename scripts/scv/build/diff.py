@@ -16,6 +16,7 @@ import duckdb
 
 from scv.build import store as builds
 from scv.clients import load_client
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 from scv.core.sql import ident, literal
 from scv.profiling import PERSONAL, mask
@@ -44,7 +45,7 @@ def diff_builds(base: Path | None, new: Path, examples: int = EXAMPLES) -> dict:
     for path in (new, base):
         if path is not None and not (path / "scv.duckdb").is_file():
             raise ScvError(f"{display_path(path)}: no scv.duckdb (is it a complete build?)")
-    with duckdb.connect() as con:
+    with connect() as con:
         con.execute(f"attach {literal(new / 'scv.duckdb')} as new (read_only)")
         if base is not None:
             con.execute(f"attach {literal(base / 'scv.duckdb')} as base (read_only)")

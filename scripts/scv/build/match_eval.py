@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from scv.core import paths
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 
 
@@ -39,7 +40,7 @@ def default_truth(build: Path) -> Path:
 
 def evaluate(build: Path, truth: Path) -> dict:
     predicted = customer_sources_of(build)
-    con = duckdb.connect()
+    con = connect()
     try:
         con.execute(
             "create table truth as select * from read_csv(?, header = true, all_varchar = true)", [str(truth)]

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,8 @@ from scv.build import dbt as dbt_worker
 from scv.build import segments, spark
 from scv.build import store as builds
 from scv.clients import Client, load_client, load_corrections
-from scv.core import paths
+from scv.core import memory, paths
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 from scv.core.manifest import write_sha256sums
 from scv.core.progress import steps
@@ -95,6 +97,7 @@ def run_build(
     keep_intermediate: write the matching's intermediate tables into scv.duckdb too (slower)."""
     client = load_client(name)
     engine = engine or client.config.engine
+    budget = memory.resolve(client.config.memory_budget)
     inbox = (inbox or paths.inbox_dir(name)).resolve()
     started = datetime.now(UTC).replace(microsecond=0)
     sha, dirty = git_sha()
@@ -104,6 +107,8 @@ def run_build(
         raise ScvError(f"{display_path(final)} already exists; builds are never overwritten (wait a second)")
     partial = final.with_name(f".{build_id}.partial")
     partial.mkdir(parents=True)
+    spill = partial / "work" / "spill"  # DuckDB's, beyond the budget; gone with work/ at the end
+    (spill / "dbt").mkdir(parents=True)  # DuckDB makes only the last folder of temp_directory
     timings: dict[str, float] = {}
     worker = None
     # Stopped from outside (a workflow's timeout): clean up as on Ctrl-C, dbt and Spark included.
@@ -112,12 +117,16 @@ def run_build(
     on_spark = engine == "spark"
     if on_spark:
         spark.require_java()
+    # Every DuckDB connection of the build keeps to the budget; the whole process tree is watched.
+    watch = ExitStack()
+    watch.enter_context(memory.within(budget))
+    peak = watch.enter_context(memory.Peak(spill=spill))
     try:
-        worker = start_dbt(client, partial, build_id, engine, keep_intermediate)
+        worker = start_dbt(client, partial, build_id, engine, keep_intermediate, budget)
         with steps(console=console) as progress:
             task = progress.add_task("Loading delivery", total=len(client.config.sources))
             clock = time.perf_counter()
-            with duckdb.connect(str(partial / "scv.duckdb")) as con:
+            with connect(partial / "scv.duckdb", spill=spill / "load") as con:
                 inputs = load_delivery(
                     con,
                     client,
@@ -172,6 +181,7 @@ def run_build(
         clock = time.perf_counter()
         build_json.update(check.evaluate(client, partial, build_json))
         build_json["timings_s"]["check"] = round(time.perf_counter() - clock, 2)
+        build_json["memory"] = {**budget.as_dict(), **peak.as_dict()}
         verdict = build_json["verdict"]
         shutil.rmtree(partial / "work", ignore_errors=True)
         (partial / "build.json").write_text(json.dumps(build_json, indent=2) + "\n", encoding="utf-8")
@@ -183,6 +193,7 @@ def run_build(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
+        watch.close()
         if in_main_thread:
             signal.signal(signal.SIGTERM, on_term)
     result = BuildResult(name, build_id, final, verdict, inputs, row_counts)
@@ -231,7 +242,12 @@ def load_previous_build(con: duckdb.DuckDBPyConnection, name: str, build_id: str
 
 
 def start_dbt(
-    client: Client, build_dir: Path, build_id: str, engine: str = "duckdb", keep_intermediate: bool = False
+    client: Client,
+    build_dir: Path,
+    build_id: str,
+    engine: str = "duckdb",
+    keep_intermediate: bool = False,
+    budget: memory.Budget | None = None,
 ) -> subprocess.Popen:
     """dbt build for this client only (its folder, the shared models and the seeds), started
     now so that dbt imports while the delivery loads; it runs when `run_dbt` says go."""
@@ -277,6 +293,9 @@ def start_dbt(
         "SCV_DUCKDB_PATH": "scv.duckdb",
         "SCV_BUILD_ID": build_id,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # profiles.yml: DuckDB's share of the build's budget, spilling inside the build's work/.
+        "SCV_DUCKDB_MEMORY_LIMIT": (budget or memory.current()).duckdb_setting,
+        "SCV_DUCKDB_TEMP_DIRECTORY": "work/spill/dbt",
     }
     # Spark's JVM writes its warnings to stderr: they go to the build's logs, not the console.
     stderr = build_dir / "logs" / "spark.log" if engine == "spark" else None
@@ -357,7 +376,7 @@ def _dbt_summary(run_results: Path, ok: bool, errors: list[str]) -> dict:
 def _row_counts(db: Path) -> dict[str, int]:
     # dbt's worker ends with os._exit, which leaves DuckDB's write-ahead log beside the file: a
     # checkpoint folds it in, so the build's database is one self-contained file.
-    with duckdb.connect(str(db)) as con:
+    with connect(db) as con:
         con.execute("checkpoint")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -372,7 +391,7 @@ def _row_counts(db: Path) -> dict[str, int]:
 def _export(build_dir: Path) -> None:
     exports = build_dir / "exports"
     exports.mkdir()
-    with duckdb.connect(str(build_dir / "scv.duckdb"), read_only=True) as con:
+    with connect(build_dir / "scv.duckdb", read_only=True) as con:
         present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         for table, order in SITE_EXPORTS.items():
             if table in present:
@@ -386,7 +405,7 @@ def _matching_line(db: Path) -> str | None:
     """The blocking estimate and its cap, and the training: what matching did with this delivery."""
     if not db.is_file():
         return None
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         try:
             used, pairs, empty, capped = con.execute(
                 "select count(*) filter (where is_used), sum(candidate_pairs) filter (where is_used), "
@@ -416,6 +435,13 @@ def _print_summary(result: BuildResult, build_json: dict) -> None:
             console.print(f"  {table:<22} {'':<28} {result.row_counts[table]:>10,} rows")
     if line := _matching_line(result.path / "scv.duckdb"):
         console.print(line)
+    m = build_json["memory"]
+    gib = m["peak_spilled_bytes"] / 2**30
+    spilled = f", {gib:.2f} GiB spilled to disk" if gib else ""
+    console.print(
+        f"  memory: peak {m['peak_tree_bytes'] / 2**30:.2f} GiB of a {m['budget_bytes'] / 2**30:.2f} GiB "
+        f"budget ({m['budget_from']}){spilled}"
+    )
     check.print_findings(result.build_id, build_json, only_problems=True)
     for problem in build_json["dbt"].get("problems", []):
         console.print(f"  [red]{problem['status']}[/] {problem['node']}: {escape(problem['message'])}")

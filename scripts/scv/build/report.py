@@ -30,7 +30,8 @@ from scv.build import store as builds
 from scv.build.corrections import applied_corrections
 from scv.build.dbt import dbt_vars
 from scv.clients import Client, load_client
-from scv.core import paths
+from scv.core import memory, paths
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 from scv.core.progress import steps
 
@@ -45,7 +46,8 @@ def run_report(name: str, ref: str) -> Path:
     with steps(console=console) as progress:
         task = progress.add_task("Writing report and client site", total=3)
         clock = time.perf_counter()
-        write_pages(client, path)
+        with memory.within(memory.resolve(client.config.memory_budget)):
+            write_pages(client, path)
         timings["report"] = time.perf_counter() - clock
         progress.update(task, advance=2, description="Generating dbt docs")
         clock = time.perf_counter()
@@ -123,6 +125,8 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         },
         "customers": [m.get("metrics", {}).get("customers") for m in history],
         "match_rate": [_percent(m.get("metrics", {}).get("match_rate")) for m in history],
+        "peak_memory_gib": [_gib(m.get("memory", {}).get("peak_tree_bytes")) for m in history],
+        "budget_gib": [_gib(m.get("memory", {}).get("budget_bytes")) for m in history],
     }
     return {
         "client": client.name,
@@ -150,6 +154,7 @@ def report_data(client: Client, path: Path, meta: dict) -> dict:
         "slowest_models": [(m["name"], m["seconds"]) for m in dbt["models"][:8]],
         "timings_s": meta.get("timings_s", {}),
         "duration_s": meta.get("duration_s"),
+        "memory": _memory(meta.get("memory")),
         "started_at": _local(meta.get("started_at"), client.config.timezone),
         "finished_at": _local(meta.get("finished_at"), client.config.timezone),
         "timezone": client.config.timezone,
@@ -173,7 +178,7 @@ def _cluster_sizes(db: Path) -> dict[str, int]:
     """How many customers have 1, 2, 3… source records: merging that is too eager shows here."""
     if not db.is_file():
         return {}
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         try:
             rows = con.execute(
                 "select least(n, 6) as size, count(*) from "
@@ -192,7 +197,7 @@ def _matching_model(db: Path, sample: int = 5) -> dict:
     out: dict = {"model_card": [], "blocking_rules": [], "explained_pairs": []}
     if not db.is_file():
         return out
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         try:
             card = con.execute(
                 "select field_name, level_name, m_probability, u_probability, match_weight, is_trained, "
@@ -336,3 +341,20 @@ def require_report(path: Path) -> None:
     if missing:
         command = f"scv report {path.parent.name} {path.name}"
         raise ScvError(f"build {path.name} has no {' or '.join(missing)}: run `{command}` first")
+
+
+def _gib(n: int | None) -> float | None:
+    return round(n / 2**30, 2) if n else None
+
+
+def _memory(m: dict | None) -> dict | None:
+    """build.json's memory figures in GiB, as the report prints them (None before budgets)."""
+    if not m:
+        return None
+    return {
+        "peak_gib": _gib(m["peak_tree_bytes"]),
+        "budget_gib": _gib(m["budget_bytes"]),
+        "budget_from": m["budget_from"],
+        "duckdb_memory_limit": m["duckdb_memory_limit"],
+        "spilled_gib": _gib(m["peak_spilled_bytes"]) or 0,
+    }

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from scv.clients import SEGMENTS_FILE, Client, Segment, load_segments, segment_line
+from scv.core.db import connect
 from scv.core.errors import ScvError, display_path
 
 
@@ -34,7 +35,7 @@ def export(client: Client, build: Path, previous: Path | None) -> list[dict]:
         else set()
     )
     known = [s for s in segments if s.name in counted_before]
-    with duckdb.connect(str(build / "scv.duckdb"), read_only=True) as con:
+    with connect(build / "scv.duckdb", read_only=True) as con:
         con.execute("create temp table members (segment varchar, customer_id varchar)")
         for i, segment in enumerate(segments):
             try:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from scv.core.db import connect
 from scv.core.errors import ScvError
 from scv.core.sql import literal
 
@@ -78,7 +79,7 @@ def take_back(build_dir: Path, keep_intermediate: bool = False) -> list[str]:
     }
     nodes = json.loads((logs / "manifest.json").read_text())["nodes"]
     copied = []
-    with duckdb.connect(str(build_dir / "scv.duckdb")) as con:
+    with connect(build_dir / "scv.duckdb") as con:
         for unique_id in sorted(built):
             node = nodes.get(unique_id)
             if node is None or node["config"].get("materialized") not in ("table", "incremental", "seed"):

@@ -18,7 +18,7 @@ from scv.clients.allowlist import entry_problems
 from scv.clients.segments import problems as segment_problems
 from scv.core import paths
 from scv.core.errors import Problem, Problems, ScvError
-from scv.core.schema import Clock, Cron, Identifier, Network, Strict, Timezone, parse_file
+from scv.core.schema import Clock, Cron, Identifier, Network, Size, Strict, Timezone, parse_file
 from scv.core.yamlfile import YamlFile
 
 CORRECTIONS = "corrections.yml"
@@ -155,6 +155,11 @@ class ClientConfig(Strict):
     branding: Branding = Branding()
     contacts: list[Contact] = Field(min_length=1)
     sources: list[Source] = Field(min_length=1)
+    memory_budget: Size | None = Field(
+        None,
+        description="Memory the whole build may take (e.g. 6GiB); the runner's SCV_MEMORY_BUDGET caps it, "
+        "and without either a build takes a third of the machine (scv.core.memory).",
+    )
     matching: Matching = Matching()
     checks: Checks = Checks()
     sites: Sites

@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ByteSize,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from scv.core.errors import Problem
 from scv.core.yamlfile import YamlFile
@@ -47,10 +56,25 @@ def _network(value: str) -> str:
     return value
 
 
+_byte_sizes = TypeAdapter(ByteSize)
+
+
+def size_bytes(value: Any) -> int:
+    """Bytes from `6GiB`, `512MB`, `8 GB` or a whole number of bytes."""
+    try:
+        size = int(_byte_sizes.validate_python(value))
+    except ValidationError:
+        raise ValueError(f"{value!r} is not a size (e.g. 6GiB, 512MB)") from None
+    if size <= 0:
+        raise ValueError(f"{value!r} must be more than zero")
+    return size
+
+
 Cron = Annotated[str, AfterValidator(_cron)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 Clock = Annotated[str, AfterValidator(_clock)]
 Network = Annotated[str, AfterValidator(_network)]
+Size = Annotated[int, BeforeValidator(size_bytes)]
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
