@@ -1,5 +1,6 @@
 {#- The demo client's sources on the canonical contact shape the shared models read.
-    One select per source; a column a source lacks is null, never guessed. -#}
+    One select per source, every column of the shape in the same order (`scv source add`
+    appends its selects so); a column a source lacks is null, never guessed. -#}
 
 with
 
@@ -20,7 +21,13 @@ crm as (
         country,
         orcid,
         birth_date,
-        coalesce(updated_at, created_at) as record_updated_at
+        coalesce(updated_at, created_at) as record_updated_at,
+        cast(null as string) as national_id,
+        cast(null as string) as membership_number,
+        cast(null as string) as street_number,
+        cast(null as string) as address_line2,
+        cast(null as string) as locality,
+        cast(null as string) as region
     from {{ ref('stg_demo__crm_contacts') }}
 ),
 
@@ -41,7 +48,13 @@ shop as (
         country,
         cast(null as string) as orcid,
         cast(null as date) as birth_date,
-        ordered_at as record_updated_at
+        ordered_at as record_updated_at,
+        cast(null as string) as national_id,
+        cast(null as string) as membership_number,
+        cast(null as string) as street_number,
+        cast(null as string) as address_line2,
+        cast(null as string) as locality,
+        cast(null as string) as region
     from {{ ref('stg_demo__shop_orders') }}
 ),
 
@@ -62,7 +75,13 @@ subscriptions as (
         country,
         cast(null as string) as orcid,
         cast(null as date) as birth_date,
-        cast(start_date as timestamp) as record_updated_at
+        cast(start_date as timestamp) as record_updated_at,
+        cast(null as string) as national_id,
+        cast(null as string) as membership_number,
+        cast(null as string) as street_number,
+        cast(null as string) as address_line2,
+        cast(null as string) as locality,
+        cast(null as string) as region
     from {{ ref('stg_demo__subscriptions') }}
 ),
 
@@ -83,7 +102,13 @@ events as (
         country,
         cast(null as string) as orcid,
         cast(null as date) as birth_date,
-        registered_at as record_updated_at
+        registered_at as record_updated_at,
+        cast(null as string) as national_id,
+        cast(null as string) as membership_number,
+        cast(null as string) as street_number,
+        cast(null as string) as address_line2,
+        cast(null as string) as locality,
+        cast(null as string) as region
     from {{ ref('stg_demo__event_registrations') }}
 )
 

@@ -91,7 +91,9 @@ def write_site(client: Client, path: Path, meta: dict) -> Path:
     if has_data:
         _write_assets(partial / "assets")
     with _exports(partial / "data" if has_data else None) as con:
-        client_pages = _client_pages(client, con)
+        # A build that failed before its exports has nothing for the client's pages to query:
+        # its site (never published) has the dashboard only.
+        client_pages = _client_pages(client, con) if has_data else []
         facets = _facets(con, client) if has_data else {}
     nav = [("index.html", "Dashboard")]
     if has_data:
