@@ -114,7 +114,7 @@ unit: $(SYNCED) chromium java nginx sshd site-assets ## pytest only, two workers
 
 test: lint unit ## Everything CI runs: lint, then the tests.
 
-bench-scv: $(SYNCED) ## Build the demo client at 100k and 1M records (BENCH_SCV_ARGS=--with-10m adds 10M).
+bench-scv: $(SYNCED) ## Build the demo client at 1M and 10M records: wall, CPU, peak memory, F1, precision (BENCH_SCV_ARGS=--sizes=N,M for others).
 	$(BENCH) benchmarks.scv_build $(BENCH_SCV_ARGS)
 
 bench-spark: $(SYNCED) java ## Build the demo client at 1M records on Spark (local) and on DuckDB: seconds and peak memory.
