@@ -102,6 +102,9 @@ def build(inbox: Path, home: Path, engine: str = "duckdb") -> dict:
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_rss_gib": usage.ru_maxrss / 2**20,  # Linux reports KiB
         "peak_tree_gib": peak_tree / 2**30,
+        # What the build itself recorded: its budget and the most DuckDB spilled beyond it.
+        "budget_gib": meta["memory"]["budget_bytes"] / 2**30,
+        "spilled_gib": meta["memory"]["peak_spilled_bytes"] / 2**30,
     }
 
 
@@ -135,8 +138,8 @@ def main(argv: list[str] | None = None) -> None:
         title="scv build of the demo client (load + dbt build, tests included)", title_justify="left"
     )
     for column in ("engine", "records", "load s", "rec/s", "dbt s", "models s*", "rec/s", "tests s*",
-                   "load+dbt s", "build wall s", "cpu s", "peak GiB", "tree GiB", "precision", "recall",
-                   "F1"):  # fmt: skip
+                   "load+dbt s", "build wall s", "cpu s", "peak GiB", "tree GiB", "budget GiB", "spilled GiB",
+                   "precision", "recall", "F1"):  # fmt: skip
         table.add_column(column, justify="right")
     for r in rows:
         n = r["records"]
@@ -154,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['cpu_s']:.1f}",
             f"{r['peak_rss_gib']:.2f}",
             f"{r['peak_tree_gib']:.2f}",
+            f"{r['budget_gib']:.2f}",
+            f"{r['spilled_gib']:.2f}",
             f"{r['pairwise']['precision']:.4f}",
             f"{r['pairwise']['recall']:.4f}",
             f"{r['pairwise']['f1']:.4f}",
@@ -164,7 +169,9 @@ def main(argv: list[str] | None = None) -> None:
         "dbt s is the dbt process's wall time, start-up included. Build wall adds exports and checksums "
         "(and on Spark the copy of its tables into scv.duckdb); cpu s is user + system CPU of the build's "
         "processes (on 2 cores, wall cannot go below half of it). peak GiB: the largest process; tree GiB: "
-        "all the build's processes together (Spark's JVM and Python side by side)."
+        "all the build's processes together (Spark's JVM and Python side by side), against the build's "
+        "memory budget (SCV_MEMORY_BUDGET, else a third of the machine); spilled GiB: the most DuckDB "
+        "held on disk beyond its share."
     )
     out = paths.scv_home() / "bench" / "results.json"
     out.write_text(json.dumps(rows, indent=2) + "\n")
