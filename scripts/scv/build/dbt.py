@@ -22,8 +22,11 @@ import sys
 from pathlib import Path
 
 from scv.clients import Client
-from scv.core import paths
+from scv.core import memory, paths
 from scv.core.errors import ScvError
+
+# Where DuckDB spills beyond its memory limit, relative to the build: removed with work/ at its end.
+SPILL = "work/spill/dbt"
 
 
 def start(
@@ -105,3 +108,18 @@ def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
     matching.update(client.config.matching.dbt_overrides([s.name for s in client.config.sources]))
     kept = {"keep_intermediate": True} if keep_intermediate else {}  # absent by default: no re-parse
     return {"client": client.name, "matching": matching, **kept}
+
+
+def dbt_env(build_id: str, budget: memory.Budget, cwd: Path) -> dict[str, str]:
+    """The environment dbt runs in, in the build's folder (or a copy of it) `cwd`: profiles.yml
+    reads the database, DuckDB's memory limit and its spill folder from it, all relative to cwd
+    (a profile that names a different path every build would make dbt re-parse everything)."""
+    (cwd / SPILL).parent.mkdir(parents=True, exist_ok=True)  # DuckDB makes only the last folder
+    return {
+        **os.environ,
+        "SCV_DUCKDB_PATH": "scv.duckdb",
+        "SCV_DUCKDB_MEMORY_LIMIT": budget.duckdb_setting,
+        "SCV_DUCKDB_TEMP_DIRECTORY": SPILL,
+        "SCV_BUILD_ID": build_id,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }

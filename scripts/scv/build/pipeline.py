@@ -7,7 +7,6 @@ when everything is written, so a build directory that exists is always complete.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -108,7 +107,6 @@ def run_build(
     partial = final.with_name(f".{build_id}.partial")
     partial.mkdir(parents=True)
     spill = partial / "work" / "spill"  # DuckDB's, beyond the budget; gone with work/ at the end
-    (spill / "dbt").mkdir(parents=True)  # DuckDB makes only the last folder of temp_directory
     timings: dict[str, float] = {}
     worker = None
     # Stopped from outside (a workflow's timeout): clean up as on Ctrl-C, dbt and Spark included.
@@ -286,17 +284,7 @@ def start_dbt(
     # a build that stops before running anything must not report them as its own.
     for stale in ("run_results.json", "manifest.json"):
         (_dbt_target(client, engine) / stale).unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        # Relative to dbt's working directory, the build: a profile that names a different path
-        # every build would make dbt re-parse the whole project every time.
-        "SCV_DUCKDB_PATH": "scv.duckdb",
-        "SCV_BUILD_ID": build_id,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # profiles.yml: DuckDB's share of the build's budget, spilling inside the build's work/.
-        "SCV_DUCKDB_MEMORY_LIMIT": (budget or memory.current()).duckdb_setting,
-        "SCV_DUCKDB_TEMP_DIRECTORY": "work/spill/dbt",
-    }
+    env = dbt_worker.dbt_env(build_id, budget or memory.current(), build_dir)
     # Spark's JVM writes its warnings to stderr: they go to the build's logs, not the console.
     stderr = build_dir / "logs" / "spark.log" if engine == "spark" else None
     return dbt_worker.start(command, parse, env, build_dir, stderr)

@@ -10,7 +10,6 @@ re-sealed (SHA256SUMS) so publishing verifies exactly these files.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from scv.build import client_site as site
 from scv.build import queries_page, query_history
 from scv.build import store as builds
 from scv.build.corrections import applied_corrections
-from scv.build.dbt import dbt_vars
+from scv.build.dbt import dbt_env, dbt_vars
 from scv.clients import Client, load_client
 from scv.core import memory, paths
 from scv.core.db import connect
@@ -317,12 +316,7 @@ def generate_docs(client: Client, path: Path) -> bool:
             "--vars",
             json.dumps(dbt_vars(client)),  # the build's own vars: the same project, parsed the same way
         ]
-        env = {
-            **os.environ,
-            "SCV_DUCKDB_PATH": "scv.duckdb",  # relative, as in the build: no re-parse for a new path
-            "SCV_BUILD_ID": path.name,
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
+        env = dbt_env(path.name, memory.resolve(client.config.memory_budget), Path(tmp))
         done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True)
     if docs.exists():
         shutil.rmtree(docs)
