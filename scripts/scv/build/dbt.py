@@ -34,7 +34,9 @@ def start(
 ) -> subprocess.Popen:
     """args: the dbt command to run on "go"; parse_args: the `dbt parse` to run before it.
     stderr: a file for what the worker prints there (Spark's JVM talks a lot), else the console."""
-    command = [sys.executable, "-m", "scv.build.dbt", json.dumps({"parse": parse_args, "run": args})]
+    # -c, not -m: the package imports this module first, and runpy warns about running it again.
+    worker = "from scv.build.dbt import main; main()"
+    command = [sys.executable, "-c", worker, json.dumps({"parse": parse_args, "run": args})]
     # A session of its own: `stop` can then end the worker and whatever it started (Spark's JVM).
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True, "env": env, "cwd": cwd}
     pipes["start_new_session"] = True
@@ -91,10 +93,6 @@ def _report(event) -> None:
 
         line = json.dumps(MessageToDict(event, preserving_proto_field_name=True))
         sys.stdout.write(line + "\n")
-
-
-if __name__ == "__main__":
-    main()
 
 
 def dbt_vars(client: Client, keep_intermediate: bool = False) -> dict:
