@@ -142,14 +142,15 @@ def test_the_mess_is_there(week1, demo):
         if row[8]:
             by_phone[row[8]].add(entity["event_registrations", k])
     assert any(len(people) > 2 for people in by_phone.values())
-    # Nicknames: registrations under a first name the CRM does not have.
+    # Nicknames: registrations under a first name the CRM does not have (about one person in six has
+    # a first name with a nickname in seeds/nicknames.csv, as in a real British population).
     crm_first = {entity["crm_contacts", k]: row[2].strip().lower() for k, row in crm.items()}
     events = found["event_registrations"]
     informal = [
         k for k, row in events.items()
         if crm_first.get(entity["event_registrations", k], row[4].strip().lower()) != row[4].strip().lower()
     ]  # fmt: skip
-    assert len(informal) > 0.05 * len(events)
+    assert len(informal) > 0.03 * len(events)
 
 
 def test_mess_zero_is_clean(tmp_path, demo):
