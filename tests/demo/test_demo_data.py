@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from scv.clients.config import load_client
-from scv.demo.data import generate
+from scv.demo.data import _rng, draw_name, generate
 
 CUSTOMERS = 2_000
 
@@ -169,3 +169,16 @@ def test_cli_writes_the_delivery(scv, repo, tmp_path):
     ]  # fmt: skip
     bad = scv("demo-data", "--customers", "0", "--out", tmp_path / "x")
     assert bad.code == 2 and "customers" in bad.err
+
+
+def test_names_are_as_varied_as_a_real_population():
+    # The first draws of each person's own stream, as generate() makes them, for 200,000 people.
+    names = [draw_name(_rng(42, i, 0))[2:] for i in range(200_000)]
+    surnames = Counter(last for _, last in names)
+    assert len(surnames) >= 20_000  # 600 hand-listed surnames made millions of namesakes
+    common, n = surnames.most_common(1)[0]
+    assert n / len(names) < 0.015, common  # Smith, the UK's commonest surname, is borne by 1.2%
+    assert len({first for first, _ in names}) >= 3_000
+    # Full namesakes are common but not the rule: most people share theirs with nobody.
+    full = Counter(names)
+    assert sum(n for n in full.values() if n > 1) < 0.5 * len(names)

@@ -188,14 +188,20 @@ def _population(customers: int, seed: int, week: int, progress: Callable[[str, i
     return people
 
 
-def _person(seed: int, i: int, born: int, taken: set[str]) -> Person:
-    r = _rng(seed, i, 0)
+def draw_name(r: random.Random) -> tuple[Origin, bool, str, str]:
+    """Where a person's names come from, whether she is a woman, and her first name and surname."""
     origin = tables.origins()[0].draw(r)
     female = r.random() < 0.5
     first = (origin.female if female else origin.male).draw(r)
     last = origin.surname(r)
     if origin.name == "british" and r.random() < 0.01:  # double-barrelled
         last = f"{last}-{origin.surname(r)}"
+    return origin, female, first, last
+
+
+def _person(seed: int, i: int, born: int, taken: set[str]) -> Person:
+    r = _rng(seed, i, 0)
+    origin, female, first, last = draw_name(r)
     academic = r.random() < 0.7
     academics, employers = tables.organisations()
     institution = academics.draw(r) if academic else employers.draw(r) if r.random() < 0.5 else None

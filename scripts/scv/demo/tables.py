@@ -50,7 +50,8 @@ TAIL_SPAN = 100
 # lists them alphabetically and gives no weights). The shares are an assumption: a UK publisher
 # whose readers are mostly British and Irish, with academics from everywhere.
 ORIGINS: list[tuple[str, float, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = [
-    ("british", 0.60, ("en_GB", "en_IE", "en_NZ", "en_US", "en"), ("en_GB", "en_US", "en_IE", "en_NZ", "en"), ()),
+    ("british", 0.60, ("en_GB", "en_IE", "en_NZ", "en_US", "en"), ("en_GB", "en_US", "en_IE", "en_NZ", "en"),
+     ()),
     ("south_asian", 0.07, ("en_IN", "en_PK"), ("en_IN", "en_PK", "hi_IN"), ("Patel", "Khan", "Singh", "Shah",
      "Ahmed", "Ali", "Hussain", "Sharma", "Kumar", "Begum", "Rahman", "Kaur", "Iqbal", "Gupta", "Mahmood")),
     # Faker's Chinese surnames with weights are in characters; its romanised list is alphabetical, so
@@ -58,13 +59,15 @@ ORIGINS: list[tuple[str, float, tuple[str, ...], tuple[str, ...], tuple[str, ...
     ("chinese", 0.04, ("zh_CN",), ("zh_CN",), ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao",
      "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang")),
     ("japanese", 0.01, ("ja_JP",), ("ja_JP",), ()),
-    ("east_asian", 0.01, ("id_ID", "en_TH", "vi_VN"), ("id_ID", "en_TH", "vi_VN"), ("Nguyen", "Tran", "Le")),
+    ("east_asian", 0.01, ("id_ID", "en_TH", "vi_VN"), ("id_ID", "en_TH", "vi_VN"),
+     ("Nguyen", "Tran", "Le")),
     ("german", 0.04, ("de_DE", "de_AT", "de_CH"), ("de_DE", "de_AT", "de_CH"), ("Müller", "Schmidt",
      "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann")),
     ("french", 0.03, ("fr_BE", "fr_FR", "fr_CA"), ("fr_BE", "fr_FR", "fr_CA"), ()),
     ("italian", 0.03, ("it_IT",), ("it_IT",), ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano",
      "Colombo", "Ricci", "Marino", "Greco")),
-    ("spanish", 0.04, ("es_CO", "es_AR", "es_CL", "es_ES", "es_MX"), ("es_CO", "es_AR", "es_CL", "es_ES"), ()),
+    ("spanish", 0.04, ("es_CO", "es_AR", "es_CL", "es_ES", "es_MX"), ("es_CO", "es_AR", "es_CL", "es_ES"),
+     ()),
     ("portuguese", 0.015, ("pt_PT", "pt_BR"), ("pt_PT", "pt_BR"), ("Silva", "Santos", "Ferreira", "Pereira",
      "Oliveira", "Costa", "Rodrigues", "Martins")),
     ("dutch", 0.015, ("nl_BE", "nl_NL"), ("nl_BE", "nl_NL"), ()),
@@ -72,9 +75,9 @@ ORIGINS: list[tuple[str, float, tuple[str, ...], tuple[str, ...], tuple[str, ...
     ("central_european", 0.03, ("pl_PL", "cs_CZ", "sk_SK", "hr_HR", "sl_SI", "hu_HU", "ro_RO"),
      ("pl_PL", "cs_CZ", "sk_SK", "hr_HR", "hu_HU", "ro_RO"), ("Nowak", "Kowalski", "Wiśniewski", "Novák")),
     ("baltic", 0.005, ("et_EE", "lv_LV", "lt_LT"), ("et_EE", "lv_LV", "lt_LT"), ()),
-    ("turkish", 0.01, ("tr_TR", "az_AZ"), ("tr_TR",), ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik")),
-    ("african", 0.03, ("en_KE", "yo_NG", "ig_NG", "tw_GH", "zu_ZA", "sw"), ("en_KE", "yo_NG", "ig_NG", "tw_GH",
-     "zu_ZA"), ()),
+    ("turkish", 0.01, ("tr_TR", "az_AZ"), ("tr_TR",), ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik")),  # noqa: RUF001
+    ("african", 0.03, ("en_KE", "yo_NG", "ig_NG", "tw_GH", "zu_ZA", "sw"),
+     ("en_KE", "yo_NG", "ig_NG", "tw_GH", "zu_ZA"), ()),
 ]  # fmt: skip
 
 # Where Faker gives no weights, the name at popularity rank r weighs 1 / (r + ZIPF_OFFSET): the
@@ -195,10 +198,43 @@ def _surname_weights(ranked: list[tuple[str, float | None]]) -> list[float]:
     return weights
 
 
-_VOWELS = frozenset("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýąęěůőűı")
+_VOWELS = frozenset("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýąęěůőűı")  # noqa: RUF001
 # Consonant pairs that can open a syllable, so an ending may start with them (-ski, -stone, -thorpe).
 _ONSETS = frozenset(
-    ["bl", "br", "ch", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "kl", "kr", "ph", "pl", "pr", "sc", "sch", "sh", "sk", "sl", "sm", "sn", "sp", "st", "sw", "sz", "th", "tr", "ts", "tz", "wh", "wr"]
+    [
+        "bl",
+        "br",
+        "ch",
+        "cl",
+        "cr",
+        "dr",
+        "fl",
+        "fr",
+        "gl",
+        "gr",
+        "kl",
+        "kr",
+        "ph",
+        "pl",
+        "pr",
+        "sc",
+        "sch",
+        "sh",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "st",
+        "sw",
+        "sz",
+        "th",
+        "tr",
+        "ts",
+        "tz",
+        "wh",
+        "wr",
+    ]
 )
 
 
@@ -282,73 +318,143 @@ def origins() -> tuple[Sampler, list[Origin]]:
 # Real UK universities and research institutes: (name, email domain, postcode area). The first is
 # the demo client's own (fictional) university, which most academic customers belong to.
 UNIVERSITIES: list[tuple[str, str, str]] = [
-    ("University of Northbridge", "northbridge.ac.uk", "NB"),
-    ("University of Oxford", "ox.ac.uk", "OX"), ("University of Cambridge", "cam.ac.uk", "CB"),
-    ("University of Edinburgh", "ed.ac.uk", "EH"), ("University of Manchester", "manchester.ac.uk", "M"),
-    ("University of Leeds", "leeds.ac.uk", "LS"), ("University of Bristol", "bristol.ac.uk", "BS"),
-    ("University of Glasgow", "gla.ac.uk", "G"), ("University of York", "york.ac.uk", "YO"),
-    ("University of Sheffield", "sheffield.ac.uk", "S"), ("University of Nottingham", "nottingham.ac.uk", "NG"),
-    ("University of Birmingham", "bham.ac.uk", "B"), ("University of Exeter", "exeter.ac.uk", "EX"),
-    ("Durham University", "durham.ac.uk", "DH"), ("University of Warwick", "warwick.ac.uk", "CV"),
-    ("University of Bath", "bath.ac.uk", "BA"), ("Cardiff University", "cardiff.ac.uk", "CF"),
-    ("University of Southampton", "soton.ac.uk", "SO"), ("University of Liverpool", "liverpool.ac.uk", "L"),
-    ("University of Aberdeen", "abdn.ac.uk", "AB"), ("University of Dundee", "dundee.ac.uk", "DD"),
-    ("University of St Andrews", "st-andrews.ac.uk", "KY"), ("University of Stirling", "stir.ac.uk", "FK"),
-    ("Swansea University", "swansea.ac.uk", "SA"), ("Bangor University", "bangor.ac.uk", "LL"),
-    ("Lancaster University", "lancaster.ac.uk", "LA"), ("University of Leicester", "le.ac.uk", "LE"),
-    ("University of Reading", "reading.ac.uk", "RG"), ("University of Sussex", "sussex.ac.uk", "BN"),
-    ("University of Kent", "kent.ac.uk", "CT"), ("University of Essex", "essex.ac.uk", "CO"),
-    ("University of East Anglia", "uea.ac.uk", "NR"), ("University of Hull", "hull.ac.uk", "HU"),
-    ("Keele University", "keele.ac.uk", "ST"), ("University of Surrey", "surrey.ac.uk", "GU"),
-    ("University of Plymouth", "plymouth.ac.uk", "PL"), ("University of Portsmouth", "port.ac.uk", "PO"),
-    ("University of Salford", "salford.ac.uk", "M"), ("Ulster University", "ulster.ac.uk", "BT"),
-    ("Queen's University Belfast", "qub.ac.uk", "BT"), ("Newcastle University", "ncl.ac.uk", "NE"),
-    ("Loughborough University", "lboro.ac.uk", "LE"), ("Brunel University London", "brunel.ac.uk", "UB"),
-    ("Aston University", "aston.ac.uk", "B"), ("University of Strathclyde", "strath.ac.uk", "G"),
-    ("Heriot-Watt University", "hw.ac.uk", "EH"), ("Coventry University", "coventry.ac.uk", "CV"),
-    ("University of Huddersfield", "hud.ac.uk", "HD"), ("University of Bradford", "bradford.ac.uk", "BD"),
-    ("Imperial College London", "imperial.ac.uk", "SW"), ("University College London", "ucl.ac.uk", "WC"),
-    ("King's College London", "kcl.ac.uk", "WC"), ("London School of Economics", "lse.ac.uk", "WC"),
-    ("Queen Mary University of London", "qmul.ac.uk", "E"), ("Royal Holloway, University of London", "rhul.ac.uk", "TW"),
-    ("Goldsmiths, University of London", "gold.ac.uk", "SE"), ("SOAS University of London", "soas.ac.uk", "WC"),
-    ("Birkbeck, University of London", "bbk.ac.uk", "WC"), ("City, University of London", "city.ac.uk", "EC"),
-    ("University of Westminster", "westminster.ac.uk", "W"), ("University of Greenwich", "gre.ac.uk", "SE"),
-    ("Kingston University", "kingston.ac.uk", "KT"), ("Middlesex University", "mdx.ac.uk", "NW"),
-    ("University of Roehampton", "roehampton.ac.uk", "SW"), ("Oxford Brookes University", "brookes.ac.uk", "OX"),
-    ("Manchester Metropolitan University", "mmu.ac.uk", "M"), ("Leeds Beckett University", "leedsbeckett.ac.uk", "LS"),
-    ("Sheffield Hallam University", "shu.ac.uk", "S"), ("Nottingham Trent University", "ntu.ac.uk", "NG"),
-    ("De Montfort University", "dmu.ac.uk", "LE"), ("Northumbria University", "northumbria.ac.uk", "NE"),
-    ("Liverpool John Moores University", "ljmu.ac.uk", "L"), ("Birmingham City University", "bcu.ac.uk", "B"),
-    ("The Open University", "open.ac.uk", "MK"), ("Edinburgh Napier University", "napier.ac.uk", "EH"),
-    ("Robert Gordon University", "rgu.ac.uk", "AB"), ("Glasgow Caledonian University", "gcu.ac.uk", "G"),
-    ("Aberystwyth University", "aber.ac.uk", "SY"), ("Cardiff Metropolitan University", "cardiffmet.ac.uk", "CF"),
-    ("Bournemouth University", "bournemouth.ac.uk", "BH"), ("University of Brighton", "brighton.ac.uk", "BN"),
-    ("University of Chester", "chester.ac.uk", "CH"), ("University of Derby", "derby.ac.uk", "DE"),
-    ("University of Lincoln", "lincoln.ac.uk", "LN"), ("University of Sunderland", "sunderland.ac.uk", "SR"),
-    ("Teesside University", "tees.ac.uk", "TS"), ("University of Wolverhampton", "wlv.ac.uk", "WV"),
-    ("University of Hertfordshire", "herts.ac.uk", "AL"), ("University of Gloucestershire", "glos.ac.uk", "GL"),
-    ("University of Winchester", "winchester.ac.uk", "SO"), ("University of Worcester", "worc.ac.uk", "WR"),
-    ("University of Central Lancashire", "uclan.ac.uk", "PR"), ("Edge Hill University", "edgehill.ac.uk", "L"),
-    ("Canterbury Christ Church University", "canterbury.ac.uk", "CT"), ("Bath Spa University", "bathspa.ac.uk", "BA"),
-    ("University of the West of England", "uwe.ac.uk", "BS"), ("Falmouth University", "falmouth.ac.uk", "TR"),
-    ("Cranfield University", "cranfield.ac.uk", "MK"), ("Anglia Ruskin University", "aru.ac.uk", "CB"),
-    ("Staffordshire University", "staffs.ac.uk", "ST"), ("Abertay University", "abertay.ac.uk", "DD"),
-    ("University of the West of Scotland", "uws.ac.uk", "PA"), ("University of South Wales", "southwales.ac.uk", "CF"),
-    ("University of Northampton", "northampton.ac.uk", "NN"), ("University of Bedfordshire", "beds.ac.uk", "LU"),
-    ("University of Cumbria", "cumbria.ac.uk", "CA"), ("University of Suffolk", "uos.ac.uk", "IP"),
-    ("University of Buckingham", "buckingham.ac.uk", "MK"), ("Solent University", "solent.ac.uk", "SO"),
-    ("York St John University", "yorksj.ac.uk", "YO"), ("Liverpool Hope University", "hope.ac.uk", "L"),
-    ("University of Chichester", "chi.ac.uk", "PO"), ("University of the Highlands and Islands", "uhi.ac.uk", "IV"),
-    ("Queen Margaret University", "qmu.ac.uk", "EH"), ("University of Bolton", "bolton.ac.uk", "BL"),
-    ("London South Bank University", "lsbu.ac.uk", "SE"), ("University of East London", "uel.ac.uk", "E"),
-    ("London Metropolitan University", "londonmet.ac.uk", "N"), ("University of the Arts London", "arts.ac.uk", "WC"),
-    ("Royal College of Art", "rca.ac.uk", "SW"), ("Royal Veterinary College", "rvc.ac.uk", "NW"),
-    ("London School of Hygiene and Tropical Medicine", "lshtm.ac.uk", "WC"),
-    ("St George's, University of London", "sgul.ac.uk", "SW"), ("Harper Adams University", "harper-adams.ac.uk", "TF"),
-    ("The Francis Crick Institute", "crick.ac.uk", "NW"), ("Wellcome Sanger Institute", "sanger.ac.uk", "CB"),
-    ("Rothamsted Research", "rothamsted.ac.uk", "AL"), ("The Alan Turing Institute", "turing.ac.uk", "NW"),
-    ("Natural History Museum", "nhm.ac.uk", "SW"), ("British Library", "bl.uk", "NW"),
-]  # fmt: skip
+    (name, domain, area)
+    for name, domain, area in (
+        line.split(" | ")
+        for line in """
+University of Northbridge | northbridge.ac.uk | NB
+University of Oxford | ox.ac.uk | OX
+University of Cambridge | cam.ac.uk | CB
+University of Edinburgh | ed.ac.uk | EH
+University of Manchester | manchester.ac.uk | M
+University of Leeds | leeds.ac.uk | LS
+University of Bristol | bristol.ac.uk | BS
+University of Glasgow | gla.ac.uk | G
+University of York | york.ac.uk | YO
+University of Sheffield | sheffield.ac.uk | S
+University of Nottingham | nottingham.ac.uk | NG
+University of Birmingham | bham.ac.uk | B
+University of Exeter | exeter.ac.uk | EX
+Durham University | durham.ac.uk | DH
+University of Warwick | warwick.ac.uk | CV
+University of Bath | bath.ac.uk | BA
+Cardiff University | cardiff.ac.uk | CF
+University of Southampton | soton.ac.uk | SO
+University of Liverpool | liverpool.ac.uk | L
+University of Aberdeen | abdn.ac.uk | AB
+University of Dundee | dundee.ac.uk | DD
+University of St Andrews | st-andrews.ac.uk | KY
+University of Stirling | stir.ac.uk | FK
+Swansea University | swansea.ac.uk | SA
+Bangor University | bangor.ac.uk | LL
+Lancaster University | lancaster.ac.uk | LA
+University of Leicester | le.ac.uk | LE
+University of Reading | reading.ac.uk | RG
+University of Sussex | sussex.ac.uk | BN
+University of Kent | kent.ac.uk | CT
+University of Essex | essex.ac.uk | CO
+University of East Anglia | uea.ac.uk | NR
+University of Hull | hull.ac.uk | HU
+Keele University | keele.ac.uk | ST
+University of Surrey | surrey.ac.uk | GU
+University of Plymouth | plymouth.ac.uk | PL
+University of Portsmouth | port.ac.uk | PO
+University of Salford | salford.ac.uk | M
+Ulster University | ulster.ac.uk | BT
+Queen's University Belfast | qub.ac.uk | BT
+Newcastle University | ncl.ac.uk | NE
+Loughborough University | lboro.ac.uk | LE
+Brunel University London | brunel.ac.uk | UB
+Aston University | aston.ac.uk | B
+University of Strathclyde | strath.ac.uk | G
+Heriot-Watt University | hw.ac.uk | EH
+Coventry University | coventry.ac.uk | CV
+University of Huddersfield | hud.ac.uk | HD
+University of Bradford | bradford.ac.uk | BD
+Imperial College London | imperial.ac.uk | SW
+University College London | ucl.ac.uk | WC
+King's College London | kcl.ac.uk | WC
+London School of Economics | lse.ac.uk | WC
+Queen Mary University of London | qmul.ac.uk | E
+Royal Holloway, University of London | rhul.ac.uk | TW
+Goldsmiths, University of London | gold.ac.uk | SE
+SOAS University of London | soas.ac.uk | WC
+Birkbeck, University of London | bbk.ac.uk | WC
+City, University of London | city.ac.uk | EC
+University of Westminster | westminster.ac.uk | W
+University of Greenwich | gre.ac.uk | SE
+Kingston University | kingston.ac.uk | KT
+Middlesex University | mdx.ac.uk | NW
+University of Roehampton | roehampton.ac.uk | SW
+Oxford Brookes University | brookes.ac.uk | OX
+Manchester Metropolitan University | mmu.ac.uk | M
+Leeds Beckett University | leedsbeckett.ac.uk | LS
+Sheffield Hallam University | shu.ac.uk | S
+Nottingham Trent University | ntu.ac.uk | NG
+De Montfort University | dmu.ac.uk | LE
+Northumbria University | northumbria.ac.uk | NE
+Liverpool John Moores University | ljmu.ac.uk | L
+Birmingham City University | bcu.ac.uk | B
+The Open University | open.ac.uk | MK
+Edinburgh Napier University | napier.ac.uk | EH
+Robert Gordon University | rgu.ac.uk | AB
+Glasgow Caledonian University | gcu.ac.uk | G
+Aberystwyth University | aber.ac.uk | SY
+Cardiff Metropolitan University | cardiffmet.ac.uk | CF
+Bournemouth University | bournemouth.ac.uk | BH
+University of Brighton | brighton.ac.uk | BN
+University of Chester | chester.ac.uk | CH
+University of Derby | derby.ac.uk | DE
+University of Lincoln | lincoln.ac.uk | LN
+University of Sunderland | sunderland.ac.uk | SR
+Teesside University | tees.ac.uk | TS
+University of Wolverhampton | wlv.ac.uk | WV
+University of Hertfordshire | herts.ac.uk | AL
+University of Gloucestershire | glos.ac.uk | GL
+University of Winchester | winchester.ac.uk | SO
+University of Worcester | worc.ac.uk | WR
+University of Central Lancashire | uclan.ac.uk | PR
+Edge Hill University | edgehill.ac.uk | L
+Canterbury Christ Church University | canterbury.ac.uk | CT
+Bath Spa University | bathspa.ac.uk | BA
+University of the West of England | uwe.ac.uk | BS
+Falmouth University | falmouth.ac.uk | TR
+Cranfield University | cranfield.ac.uk | MK
+Anglia Ruskin University | aru.ac.uk | CB
+Staffordshire University | staffs.ac.uk | ST
+Abertay University | abertay.ac.uk | DD
+University of the West of Scotland | uws.ac.uk | PA
+University of South Wales | southwales.ac.uk | CF
+University of Northampton | northampton.ac.uk | NN
+University of Bedfordshire | beds.ac.uk | LU
+University of Cumbria | cumbria.ac.uk | CA
+University of Suffolk | uos.ac.uk | IP
+University of Buckingham | buckingham.ac.uk | MK
+Solent University | solent.ac.uk | SO
+York St John University | yorksj.ac.uk | YO
+Liverpool Hope University | hope.ac.uk | L
+University of Chichester | chi.ac.uk | PO
+University of the Highlands and Islands | uhi.ac.uk | IV
+Queen Margaret University | qmu.ac.uk | EH
+University of Bolton | bolton.ac.uk | BL
+London South Bank University | lsbu.ac.uk | SE
+University of East London | uel.ac.uk | E
+London Metropolitan University | londonmet.ac.uk | N
+University of the Arts London | arts.ac.uk | WC
+Royal College of Art | rca.ac.uk | SW
+Royal Veterinary College | rvc.ac.uk | NW
+London School of Hygiene and Tropical Medicine | lshtm.ac.uk | WC
+St George's, University of London | sgul.ac.uk | SW
+Harper Adams University | harper-adams.ac.uk | TF
+The Francis Crick Institute | crick.ac.uk | NW
+Wellcome Sanger Institute | sanger.ac.uk | CB
+Rothamsted Research | rothamsted.ac.uk | AL
+The Alan Turing Institute | turing.ac.uk | NW
+Natural History Museum | nhm.ac.uk | SW
+British Library | bl.uk | NW
+""".strip().splitlines()
+    )
+]
 
 INDUSTRIES = ("Engineering", "Consulting", "Software", "Logistics", "Print", "Design", "Media", "Analytics",
               "Energy", "Building Services", "Recruitment", "Systems", "Publishing", "Pharma", "Foods",
@@ -391,16 +497,17 @@ def _variants(name: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+_DRAMA_NUMBERS = (
+    ("113", "496 0"), ("114", "496 0"), ("115", "496 0"), ("116", "496 0"), ("117", "496 0"),
+    ("118", "496 0"), ("121", "496 0"), ("131", "496 0"), ("141", "496 0"), ("151", "496 0"),
+    ("161", "496 0"), ("191", "498 0"), ("20", "7946 0"), ("1632", "960 "),
+)  # fmt: skip
+
+
 def _switchboard(r: random.Random) -> str:
-    # Ofcom's numbers reserved for drama: real in shape, never anyone's line.
-    area, local = r.choice((("113", "496"), ("114", "496"), ("115", "496"), ("116", "496"), ("117", "496"),
-                            ("118", "496"), ("121", "496"), ("131", "496"), ("141", "496"), ("151", "496"),
-                            ("161", "496"), ("191", "498"), ("20", "7946"), ("1632", "960")))  # fmt: skip
-    return (
-        f"+44 {area} {local} {r.randrange(1000):04d}"
-        if len(local) == 4
-        else f"+44 {area} {local} {r.randrange(1000):03d}"
-    )
+    # Ofcom's numbers reserved for drama (0113 496 0000-0999…): real in shape, never anyone's line.
+    area, local = r.choice(_DRAMA_NUMBERS)
+    return f"+44 {area} {local}{r.randrange(1000):03d}"
 
 
 @cache
@@ -474,26 +581,36 @@ SP:Salisbury:11 SR:Sunderland:9 SS:Southend-on-Sea:17 ST:Stoke-on-Trent:21 SW:Lo
 TA:Taunton:24 TD:Galashiels:15 TF:Telford:13 TN:Tonbridge:40 TQ:Torquay:14 TR:Truro:27 TS:Middlesbrough:29
 TW:Twickenham:20 UB:Southall:11 W:London:14 WA:Warrington:16 WC:London:2 WD:Watford:25 WF:Wakefield:17
 WN:Wigan:8 WR:Worcester:15 WS:Walsall:15 WV:Wolverhampton:16 YO:York:62 ZE:Lerwick:3
-""".split()
+""".split()  # noqa: SIM905
     )
 ]
 _DISTRICTS = {area: n for area, _, n in POSTCODE_AREAS} | {"NB": 9}
 # The last two letters of a postcode never use C, I, K, M, O or V.
 _UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
-STREET_WORDS = ["High", "Church", "Station", "Victoria", "Park", "Mill", "School", "Queen", "King", "George", "Manor", "Grange", "New", "Green", "Albert", "Richmond", "Windsor", "York", "Chapel", "Bridge", "Castle", "Orchard", "Meadow", "Kings", "Queens", "Springfield", "Highfield", "Elm", "Oak", "Beech", "Ash", "Willow", "Cedar", "Holly", "Hawthorn", "Rectory", "Vicarage", "Chestnut", "Princes", "Marlborough", "Cromwell", "Nelson", "Wellington", "Jubilee", "Coronation", "Market", "North", "South", "East", "West", "Main", "Garden", "Field", "Hill", "Broad", "Long", "Back", "Water", "Forge", "Well", "Cherry", "Lime", "Sycamore", "Poplar", "Alexandra", "Stanley", "Clarence", "Albion", "Trinity", "Abbey", "Priory", "Regent", "Grove", "Sandy"]
-STREET_KINDS = (("Road", 30), ("Street", 15), ("Lane", 10), ("Avenue", 8), ("Close", 8), ("Drive", 6), ("Way", 4),
-                ("Gardens", 3), ("Crescent", 3), ("Grove", 3), ("Place", 2), ("Court", 2), ("Terrace", 2),
-                ("Walk", 1), ("Mews", 1), ("Rise", 1), ("Hill", 1), ("Row", 1), ("Square", 1), ("View", 1))  # fmt: skip
+STREET_WORDS = (
+    "High", "Church", "Station", "Victoria", "Park", "Mill", "School", "Queen", "King", "George", "Manor",
+    "Grange", "New", "Green", "Albert", "Richmond", "Windsor", "York", "Chapel", "Bridge", "Castle",
+    "Orchard", "Meadow", "Kings", "Queens", "Springfield", "Highfield", "Elm", "Oak", "Beech", "Ash",
+    "Willow", "Cedar", "Holly", "Hawthorn", "Rectory", "Vicarage", "Chestnut", "Princes", "Marlborough",
+    "Cromwell", "Nelson", "Wellington", "Jubilee", "Coronation", "Market", "North", "South", "East",
+    "West", "Main", "Garden", "Field", "Hill", "Broad", "Long", "Back", "Water", "Forge", "Well", "Cherry",
+    "Lime", "Sycamore", "Poplar", "Alexandra", "Stanley", "Clarence", "Albion", "Trinity", "Abbey",
+    "Priory", "Regent", "Grove", "Sandy",
+)  # fmt: skip
+STREET_KINDS = (
+    ("Road", 30), ("Street", 15), ("Lane", 10), ("Avenue", 8), ("Close", 8), ("Drive", 6), ("Way", 4),
+    ("Gardens", 3), ("Crescent", 3), ("Grove", 3), ("Place", 2), ("Court", 2), ("Terrace", 2), ("Walk", 1),
+    ("Mews", 1), ("Rise", 1), ("Hill", 1), ("Row", 1), ("Square", 1), ("View", 1),
+)  # fmt: skip
 HOUSE_KINDS = ("Cottage", "House", "Lodge", "Farm", "Barn")
 
 
 def _postcode(r: random.Random, area: str) -> str:
     district = r.randint(1, _DISTRICTS[area])
+    outward = f"{area}{district}"
     if area in ("EC", "WC"):  # central London districts carry a letter: EC1A, WC2N
-        outward = f"{area}{district}{r.choice('ABEHMNPRVWXY')}"
-    else:
-        outward = f"{area}{district}"
+        outward += r.choice("ABEHMNPRVWXY")
     return f"{outward} {r.randrange(10)}{r.choice(_UNIT_LETTERS)}{r.choice(_UNIT_LETTERS)}"
 
 
@@ -502,7 +619,7 @@ def places() -> tuple[Sampler, Sampler, Sampler]:
     """Postcode areas (by districts), street names (a common word or a surname, and a kind) and kinds."""
     areas = Sampler(POSTCODE_AREAS, [n for *_, n in POSTCODE_AREAS])
     surnames = [n for n in origins()[1][0].surname_head.items[:1500] if " " not in n]
-    words = STREET_WORDS + surnames
+    words = [*STREET_WORDS, *surnames]
     # A common word is more likely than any one surname: High Street, Church Road.
     streets = Sampler(
         words, [1 / (k + 5) if k < len(STREET_WORDS) else 0.1 / len(STREET_WORDS) for k in range(len(words))]
