@@ -1,6 +1,7 @@
 """Synthetic deliveries for the demo client, with the mess real deliveries have, and the truth.
 
-A population of people is drawn from a seed; each person leaves records in the four sources of
+A population of people is drawn from a seed, with names, employers and addresses shaped like a real
+population's at any size (tables.py); each person leaves records in the four sources of
 clients/demo/client.yml, each source in its own system's format and encoding. `truth.csv` says
 which person every record belongs to, so matching can be measured (`scv match-eval`).
 
