@@ -277,6 +277,30 @@ def _stems_and_endings(names: list[str]) -> tuple[list[str], list[list[str]]]:
     return [list(endings)[k] for k in kept], [joined[k] for k in kept]
 
 
+# Faker romanises only some fifty Japanese surnames and given names, where Japan has tens of
+# thousands: the rest are made as real ones are, of two common morphemes (Yama|moto, Hiro|shi, Yu|ko).
+COMPOUNDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("japanese", "surname"): (
+        "Yama Naka Matsu Ishi Kawa Hashi Yoshi Fuji Ino Mori Taka Shima Nishi Kita Oka Saka Kuro Shira Hira "
+        "Hori Uchi Kiku Sugi Masu Miya Sawa Shimo Kami Kane Hoshi Ichi Mizu Iwa Haya Asa Fuku Hama Kado",
+        "moto mura kawa da ta no zaki shita guchi hara yama oka mori shima uchi be saki gawa numa sawa ya",
+    ),
+    ("japanese", "male"): (
+        "Hiro Kazu Masa Taka Yoshi Nobu Toshi Haru Aki Yasu Shin Tomo Tetsu Kei Dai Ken Ryo Sho Tada Mitsu",
+        "shi ki ya to o hiko nori yuki hito suke ta ji",
+    ),
+    ("japanese", "female"): (
+        "Yu Mi Sa Ha Na Ka Ma Chi Mo Ri Ai Aya Haru Mari Sachi Tomo Kyo Nori Fumi Aki",
+        "ko mi ka na e ri ho yo no",
+    ),
+}  # fmt: skip
+
+
+def _compounds(origin: str, kind: str) -> list[tuple[str, float | None]]:
+    stems, endings = COMPOUNDS.get((origin, kind), ("", ""))
+    return [(stem + end, None) for stem in stems.split() for end in endings.split() if stem.lower() != end]
+
+
 @cache
 def nicknames() -> dict[str, tuple[str, ...]]:
     """First name (lower case) -> its nicknames, as the matcher's seeds/nicknames.csv lists them."""
@@ -297,14 +321,22 @@ def origins() -> tuple[Sampler, list[Origin]]:
             for locale in surname_locales
             for attribute in ("last_names", "last_romanized_names", "last_names_male")
         ]
-        surnames = _ranked(lists)
+        surnames = _ranked([*lists, _compounds(name, "surname")])
         names = [n for n, _ in surnames]
         endings, stems = _stems_and_endings(names)
         samplers = []
         for sex in ("male", "female"):
-            first = [n for n, _ in _ranked([_first_names(locale, sex) for locale in first_locales])]
-            if name == "chinese":  # Mandarin given names are one syllable or two: Wei, Jianming
-                first += [a + b.lower() for a in first for b in first if a != b and len(a) + len(b) <= 8]
+            first = [
+                n
+                for n, _ in _ranked(
+                    [*(_first_names(loc, sex) for loc in first_locales), _compounds(name, sex)]
+                )
+            ]
+            if name == "chinese":  # Mandarin given names are one syllable or, more often, two: Wei, Jianming
+                pairs = [a + b.lower() for a in first for b in first if a != b and len(a) + len(b) <= 8]
+                rest = first[5:] + pairs
+                random.Random("chinese given names").shuffle(rest)
+                first = first[:5] + rest
             samplers.append(Sampler(first, [1 / (r + FIRST_OFFSET) for r in range(1, len(first) + 1)]))
         built.append(
             Origin(name, samplers[0], samplers[1], Sampler(names, _surname_weights(surnames)), endings, stems,
