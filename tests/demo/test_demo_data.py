@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from scv.clients.config import load_client
-from scv.demo.data import generate
+from scv.demo.data import _rng, draw_name, generate
 
 CUSTOMERS = 2_000
 
@@ -142,14 +142,15 @@ def test_the_mess_is_there(week1, demo):
         if row[8]:
             by_phone[row[8]].add(entity["event_registrations", k])
     assert any(len(people) > 2 for people in by_phone.values())
-    # Nicknames: registrations under a first name the CRM does not have.
+    # Nicknames: registrations under a first name the CRM does not have (about one person in six has
+    # a first name with a nickname in seeds/nicknames.csv, as in a real British population).
     crm_first = {entity["crm_contacts", k]: row[2].strip().lower() for k, row in crm.items()}
     events = found["event_registrations"]
     informal = [
         k for k, row in events.items()
         if crm_first.get(entity["event_registrations", k], row[4].strip().lower()) != row[4].strip().lower()
     ]  # fmt: skip
-    assert len(informal) > 0.05 * len(events)
+    assert len(informal) > 0.03 * len(events)
 
 
 def test_mess_zero_is_clean(tmp_path, demo):
@@ -168,3 +169,16 @@ def test_cli_writes_the_delivery(scv, repo, tmp_path):
     ]  # fmt: skip
     bad = scv("demo-data", "--customers", "0", "--out", tmp_path / "x")
     assert bad.code == 2 and "customers" in bad.err
+
+
+def test_names_are_as_varied_as_a_real_population():
+    # The first draws of each person's own stream, as generate() makes them, for 200,000 people.
+    names = [draw_name(_rng(42, i, 0))[2:] for i in range(200_000)]
+    surnames = Counter(last for _, last in names)
+    assert len(surnames) >= 20_000  # 600 hand-listed surnames made millions of namesakes
+    common, n = surnames.most_common(1)[0]
+    assert n / len(names) < 0.015, common  # Smith, the UK's commonest surname, is borne by 1.2%
+    assert len({first for first, _ in names}) >= 3_000
+    # Full namesakes are common but not the rule: most people share theirs with nobody.
+    full = Counter(names)
+    assert sum(n for n in full.values() if n > 1) < 0.5 * len(names)

@@ -1,6 +1,7 @@
 """Synthetic deliveries for the demo client, with the mess real deliveries have, and the truth.
 
-A population of people is drawn from a seed; each person leaves records in the four sources of
+A population of people is drawn from a seed, with names, employers and addresses shaped like a real
+population's at any size (tables.py); each person leaves records in the four sources of
 clients/demo/client.yml, each source in its own system's format and encoding. `truth.csv` says
 which person every record belongs to, so matching can be measured (`scv match-eval`).
 
@@ -21,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from scv.core.errors import ScvError
+from scv.demo import tables
+from scv.demo.tables import Organisation, Origin
 
 # Week 1's delivery is dated Monday 5 January 2026; week K is K-1 weeks later.
 WEEK_ONE = date(2026, 1, 5)
@@ -35,174 +37,8 @@ NEW_PEOPLE = 0.02
 CRM_DELETED = 0.01
 CHANGED = 0.03
 
-# (first name, nicknames used in informal sources); nicknames agree with seeds/nicknames.csv.
-FIRST_NAMES: list[tuple[str, tuple[str, ...]]] = [
-    ("James", ("Jim", "Jimmy", "Jamie")), ("John", ("Johnny", "Jack")), ("Robert", ("Bob", "Rob", "Robbie")),
-    ("Michael", ("Mike", "Mick")), ("William", ("Bill", "Will")), ("David", ("Dave",)),
-    ("Richard", ("Rich", "Dick")), ("Thomas", ("Tom", "Tommy")), ("Christopher", ("Chris",)),
-    ("Daniel", ("Dan", "Danny")), ("Matthew", ("Matt",)), ("Anthony", ("Tony",)),
-    ("Andrew", ("Andy",)), ("Joseph", ("Joe",)), ("Steven", ("Steve",)), ("Edward", ("Ed", "Eddie")),
-    ("Peter", ("Pete",)), ("Philip", ("Phil",)), ("Nicholas", ("Nick",)), ("Benjamin", ("Ben",)),
-    ("Samuel", ("Sam",)), ("Alexander", ("Alex",)), ("Timothy", ("Tim",)), ("Kenneth", ("Ken",)),
-    ("Frederick", ("Fred", "Freddie")), ("Henry", ("Harry",)), ("Charles", ("Charlie",)),
-    ("Jonathan", ("Jon",)), ("Gregory", ("Greg",)), ("Patrick", ("Pat",)), ("Nathan", ("Nate",)),
-    ("Joshua", ("Josh",)), ("Ronald", ("Ron",)), ("Mary", ()),
-    ("Patricia", ("Pat",)),
-    ("Jennifer", ("Jen", "Jenny")), ("Elizabeth", ("Liz", "Beth", "Lizzie")), ("Susan", ("Sue", "Susie")),
-    ("Margaret", ("Maggie", "Meg", "Peggy")), ("Catherine", ("Kate", "Cathy")),
-    ("Katherine", ("Kate", "Katie")),
-    ("Rebecca", ("Becky",)), ("Victoria", ("Vicky",)), ("Abigail", ("Abby",)), ("Deborah", ("Debbie",)),
-    ("Pamela", ("Pam",)), ("Alexandra", ("Alex",)), ("Samantha", ("Sam",)), ("Natalie", ("Nat",)),
-    ("Sarah", ()), ("Emma", ()), ("Laura", ()), ("Rachel", ()), ("Helen", ()), ("Claire", ()),
-    ("Louise", ()), ("Hannah", ()), ("Sophie", ()), ("Lucy", ()), ("Charlotte", ()), ("Olivia", ()),
-    ("Amelia", ()), ("Isla", ()), ("Grace", ()), ("Ruth", ()), ("Anna", ()), ("Julia", ()),
-    ("Fiona", ()), ("Gemma", ()), ("Joanne", ("Jo",)), ("Nicola", ()), ("Angela", ()), ("Karen", ()),
-    ("Mark", ()), ("Paul", ()), ("Simon", ()), ("Stephen", ("Steve",)), ("Ian", ()), ("Gary", ()),
-    ("Neil", ()), ("Adam", ()), ("Oliver", ()), ("George", ()), ("Jacob", ()), ("Oscar", ()),
-    ("Leo", ()), ("Arthur", ()), ("Noah", ()), ("Ethan", ()), ("Ryan", ()), ("Liam", ()),
-    ("José", ()), ("María", ()), ("Zoë", ()), ("Chloé", ()), ("Søren", ()), ("François", ()),
-    ("Jürgen", ()), ("Siobhán", ()), ("Aoife", ()), ("Seán", ()), ("Małgorzata", ()), ("Łukasz", ()),
-    ("Wei", ()), ("Xin", ()), ("Priya", ()), ("Arjun", ()), ("Ananya", ()), ("Mohammed", ()),
-    ("Fatima", ()), ("Aisha", ()), ("Oluwaseun", ()), ("Chinedu", ()), ("Hiroshi", ()), ("Yuki", ()),
-    ("Ines", ()), ("Matteo", ()), ("Giulia", ()), ("Lars", ()), ("Ingrid", ()), ("Pieter", ()),
-    ("Harriet", ()), ("Imogen", ()), ("Eleanor", ()), ("Beatrice", ()), ("Florence", ()), ("Matilda", ()),
-    ("Rosalind", ()), ("Miriam", ()), ("Naomi", ()), ("Esther", ()), ("Judith", ()), ("Bridget", ()),
-    ("Eilidh", ()), ("Morag", ()), ("Ffion", ()), ("Cerys", ()), ("Niamh", ()), ("Orla", ()),
-    ("Rhys", ()), ("Dylan", ()), ("Gareth", ()), ("Owain", ()), ("Hamish", ()), ("Angus", ()),
-    ("Callum", ()), ("Fraser", ()), ("Declan", ()), ("Ciaran", ()), ("Padraig", ()), ("Rory", ()),
-    ("Hugo", ()), ("Felix", ()), ("Rupert", ()), ("Jasper", ()), ("Crispin", ()), ("Barnaby", ()),
-    ("Tobias", ()), ("Quentin", ()), ("Ambrose", ()), ("Cuthbert", ()), ("Ignatius", ()), ("Lucian", ()),
-    ("Keiko", ()), ("Haruto", ()), ("Mei", ()), ("Jun", ()), ("Min-jun", ()), ("Seo-yeon", ()),
-    ("Kwame", ()), ("Ama", ()), ("Tendai", ()), ("Zanele", ()), ("Thabo", ()), ("Nomvula", ()),
-    ("Rahul", ()), ("Deepa", ()), ("Sanjay", ()), ("Kavya", ()), ("Vikram", ()), ("Lakshmi", ()),
-    ("Omar", ()), ("Layla", ()), ("Yusuf", ()), ("Noor", ()), ("Karim", ()), ("Samira", ()),
-    ("Dmitri", ()), ("Olga", ()), ("Anton", ()), ("Katarzyna", ()), ("Piotr", ()), ("Agnieszka", ()),
-    ("Björn", ()), ("Astrid", ()), ("Henrik", ()), ("Sigrid", ()), ("Mikael", ()), ("Elin", ()),
-]  # fmt: skip
-
-LAST_NAMES: list[str] = """
-Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson
-Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin
-Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips
-Watson Davis Parker Price Bennett Young Griffiths Mitchell Kelly Cook Carter Richardson Bailey
-Collins Bell Shaw Murphy Miller Cox Richards Khan Marshall Anderson Simpson Ellis Adams Singh Begum
-Wilkinson Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen
-Palmer Holmes Mills Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins Murray Dixon
-Harvey Graham Pearson Ahmed Fletcher Walsh Kaur Gibson Howard Andrews Stewart Elliott Reynolds
-Saunders Payne Fox Ford Pearce Day Brooks West Lawrence Cole Atkinson Bradley Spencer Gill Dawson
-Ball Burton O'Brien Watts Rose Booth Perry Ryan Grant Wells Armstrong Francis Rees Hayes Hart Hudson
-Newman Barrett Webster Hunter Gregory Carr Lowe Page Marsh Riley Dunn Woods Parsons Berry Stone
-Reid Holland Hawkins Harding Porter Robertson Newton Oliver Reed Kennedy Williamson Bird Gardner
-Shah Dean Lane Cooke Bates Henderson Parry Burgess Bishop Walton Burns Nicholson Shepherd Ross
-Cross Long Freeman Warren Nicholls Hamilton Byrne Sutton McDonald Yates Hodgson Robson Curtis
-Hopkins O'Connor Harper Coleman Watkins Moss McCarthy Chambers O'Neill Griffin Sharp Hardy Wheeler
-Potter Osborne Johnston Gordon Doyle Wallace George Jordan Hutchinson Rowe Burke May Pritchard
-Gilbert Willis Higgins Read Miles Stevenson Stephenson Hammond Arnold Buckley Walters Hewitt Barber
-Nelson Slater Austin Sullivan Whitehouse Fraser Müller Schmidt Schneider Fischer Weber Becker
-García Fernández López Martínez González Rodríguez Rossi Russo Ferrari Bianchi Romano Dubois
-Lefèvre Moreau Laurent Girard Nowak Kowalski Wiśniewski Jansen de_Vries van_den_Berg Bakker Visser
-Nielsen Jensen Hansen Kim Park Wang Li Zhang Liu Chen Yang Huang Tanaka Suzuki Sato Nguyen Tran
-O'Sullivan Ó_Briain MacLeod MacDonald Ferreira Silva Santos Costa Novák Horváth Kovács Andersson
-Johansson Karlsson Okafor Adeyemi Mensah Banerjee Chatterjee Iyer Sharma Gupta Kapoor Malik Rahman
-Haddad Nasser Cohen Levi Friedman Kowalczyk Petrov Ivanova Popescu Dimitrov Papadopoulos Yilmaz
-Abbott Acton Ainsworth Aldridge Alexander Allsopp Ambrose Appleby Archer Ashby Ashworth Aston Atherton
-Aylward Bagshaw Bainbridge Balfour Bamford Banks Barlow Barraclough Bartlett Baxter Beckett Bellamy
-Benson Bentley Beresford Bingham Birch Blackburn Blackwell Blake Blakemore Blundell Bolton Bond
-Boswell Bowen Bowler Boyle Bradshaw Bramwell Brennan Brewer Bridger Briggs Broadbent Bromley Buckingham
-Bullock Burrows Bushell Cadogan Calvert Cantrell Carling Cartwright Caulfield Chadwick Challis
-Charlton Chesterton Chivers Clayton Clements Clifford Coates Cobb Colbert Compton Conway Corbett
-Cotterill Cowley Crabtree Crawford Croft Crowther Cunliffe Dalton Darby Davenport Dawkins Deacon
-Denton Devlin Dickinson Dobson Donovan Dorsey Draper Drummond Duckworth Dudley Dunbar Durrant Eastwood
-Eaton Eccleston Edgar Emerson Everett Fairbanks Fairclough Farley Farrell Fawcett Fenwick Fielding
-Finch Fitzgerald Fleming Forsyth Fowler Froggatt Fulton Gale Galloway Garside Gascoigne Gibbs Godfrey
-Goodwin Goulding Greenwood Gresham Grimshaw Hadley Halliday Hancock Hargreaves Harrington Hartley
-Haworth Haywood Heath Hemingway Hepworth Hickman Hinchcliffe Hirst Holden Holloway Horton Houghton
-Hulme Ingham Ireland Jarvis Jennings Kaye Kendall Kershaw Kirby Kitching Lamb Langley Latham Lawson
-Leach Lindley Livesey Lockwood Lomax Lynch Maddox Mallory Marsden Mellor Metcalfe Milburn Molloy
-Monroe Moorcroft Mortimer Nash Naylor Nolan Norris Nuttall Oakley Ogden Oldham Ormerod Padgett
-Partridge Pennington Pickering Pilkington Platt Pollard Preston Quinn Radcliffe Ramsden Rawlinson
-Redfern Rhodes Rigby Rowbotham Royle Sanderson Scholes Sedgwick Sheridan Shuttleworth Skinner
-Smethurst Southworth Stanfield Starkey Stott Sugden Sykes Tattersall Thornton Tomlinson Townsend
-Underwood Vaughan Wainwright Walmsley Whitaker Whittaker Wilde Winterbottom Woodhead Worsley Yeats
-Achterberg Bergström Castellano Dąbrowski De_Luca Esposito Fontaine Gallagher Horvat Ibáñez Jovanović
-Kaczmarek Lindqvist Mancini Navarro Olsen Pereira Quintero Rinaldi Sørensen Toivonen Urbano Varga
-Wójcik Xu Yamamoto Zhou Abe Bhatt Choudhury Das Desai Joshi Krishnan Menon Nair Pillai Rao Reddy
-""".replace("_", " ").split()
-
-TITLES = ["Dr", "Prof", "Mr", "Ms", "Mrs", "Mx", "Dr", "Dr"]
-
-# (name, email domain, city, postcode, switchboard): the institutions people work at.
-INSTITUTIONS: list[tuple[str, str, str, str, str]] = [
-    (f"University of {city}", f"{slug}.ac.uk", city, postcode, f"+44 {area} {num}")
-    for city, slug, postcode, area, num in [
-        ("Northbridge", "northbridge", "NB1 2UP", "1632", "960 000"),
-        ("Oxford", "ox", "OX1 2JD", "1865", "270 000"),
-        ("Cambridge", "cam", "CB2 1TN", "1223", "337 733"),
-        ("Edinburgh", "ed", "EH8 9YL", "131", "650 1000"),
-        ("Manchester", "manchester", "M13 9PL", "161", "306 6000"),
-        ("Leeds", "leeds", "LS2 9JT", "113", "243 1751"),
-        ("Bristol", "bristol", "BS8 1QU", "117", "928 9000"),
-        ("Glasgow", "gla", "G12 8QQ", "141", "330 2000"),
-        ("York", "york", "YO10 5DD", "1904", "320 000"),
-        ("Sheffield", "sheffield", "S10 2TN", "114", "222 2000"),
-        ("Nottingham", "nottingham", "NG7 2RD", "115", "951 5151"),
-        ("Birmingham", "bham", "B15 2TT", "121", "414 3344"),
-        ("Exeter", "exeter", "EX4 4QJ", "1392", "661 000"),
-        ("Durham", "durham", "DH1 3LE", "191", "334 2000"),
-        ("Warwick", "warwick", "CV4 7AL", "24", "7652 3523"),
-        ("Bath", "bath", "BA2 7AY", "1225", "388 388"),
-        ("Cardiff", "cardiff", "CF10 3AT", "29", "2087 4000"),
-        ("Southampton", "soton", "SO17 1BJ", "23", "8059 5000"),
-        ("Liverpool", "liverpool", "L69 3BX", "151", "794 2000"),
-        ("Aberdeen", "abdn", "AB24 3FX", "1224", "272 000"),
-        ("Dundee", "dundee", "DD1 4HN", "1382", "383 000"),
-        ("St Andrews", "st-andrews", "KY16 9AJ", "1334", "476 161"),
-        ("Stirling", "stir", "FK9 4LA", "1786", "473 171"),
-        ("Swansea", "swansea", "SA2 8PP", "1792", "205 678"),
-        ("Bangor", "bangor", "LL57 2DG", "1248", "351 151"),
-        ("Lancaster", "lancaster", "LA1 4YW", "1524", "65 201"),
-        ("Leicester", "le", "LE1 7RH", "116", "252 2522"),
-        ("Reading", "reading", "RG6 6AH", "118", "987 5123"),
-        ("Sussex", "sussex", "BN1 9RH", "1273", "606 755"),
-        ("Kent", "kent", "CT2 7NZ", "1227", "764 000"),
-        ("Essex", "essex", "CO4 3SQ", "1206", "873 333"),
-        ("East Anglia", "uea", "NR4 7TJ", "1603", "456 161"),
-        ("Hull", "hull", "HU6 7RX", "1482", "346 311"),
-        ("Keele", "keele", "ST5 5BG", "1782", "732 000"),
-        ("Surrey", "surrey", "GU2 7XH", "1483", "300 800"),
-        ("Plymouth", "plymouth", "PL4 8AA", "1752", "600 600"),
-        ("Portsmouth", "port", "PO1 2UP", "23", "9284 8484"),
-        ("Salford", "salford", "M5 4WT", "161", "295 5000"),
-        ("Ulster", "ulster", "BT37 0QB", "28", "7012 3456"),
-        ("Belfast", "qub", "BT7 1NN", "28", "9024 5133"),
-        ("Newcastle", "ncl", "NE1 7RU", "191", "208 6000"),
-        ("Loughborough", "lboro", "LE11 3TU", "1509", "222 222"),
-        ("Brunel", "brunel", "UB8 3PH", "1895", "274 000"),
-        ("Aston", "aston", "B4 7ET", "121", "204 3000"),
-        ("Strathclyde", "strath", "G1 1XQ", "141", "552 4400"),
-        ("Heriot-Watt", "hw", "EH14 4AS", "131", "449 5111"),
-        ("Coventry", "coventry", "CV1 5FB", "24", "7765 7688"),
-        ("Huddersfield", "hud", "HD1 3DH", "1484", "422 288"),
-        ("Bradford", "bradford", "BD7 1DP", "1274", "232 323"),
-    ]
-]
-# Informal ways people write the same institution.
-INSTITUTION_VARIANTS = ("{name}", "{name}", "Univ. of {city}", "{city} University", "UNIVERSITY OF {CITY}")
+# Shared mailboxes of academic institutions, which several people buy or subscribe through.
 SHARED_MAILBOXES = ("library", "orders")
-
-# Home postcode areas and their towns, for people's own addresses.
-AREAS = [
-    ("AB", "Aberdeen"), ("B", "Birmingham"), ("BA", "Bath"), ("BN", "Brighton"), ("BS", "Bristol"),
-    ("CB", "Cambridge"), ("CF", "Cardiff"), ("CV", "Coventry"), ("DH", "Durham"), ("E", "London"),
-    ("EH", "Edinburgh"), ("EX", "Exeter"), ("G", "Glasgow"), ("L", "Liverpool"), ("LS", "Leeds"),
-    ("M", "Manchester"), ("N", "London"), ("NE", "Newcastle upon Tyne"), ("NG", "Nottingham"),
-    ("NW", "London"), ("OX", "Oxford"), ("S", "Sheffield"), ("SE", "London"), ("SO", "Southampton"),
-    ("SW", "London"), ("W", "London"), ("YO", "York"), ("NR", "Norwich"), ("PL", "Plymouth"),
-]  # fmt: skip
-STREETS = ("High", "Church", "Station", "Victoria", "Park", "Mill", "School", "Queen", "King", "George",
-           "Manor", "Grange", "New", "Green", "Albert", "Richmond", "Windsor", "York", "Chapel", "Bridge",
-           "Castle", "Orchard", "Meadow", "Kings", "Springfield", "Highfield")  # fmt: skip
-STREET_KINDS = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Way", "Gardens")
 
 # Abroad: (country code, ways sources write the country, city, postcode maker)
 ABROAD: list[tuple[str, tuple[str, ...], str, Callable[[random.Random], str]]] = [
@@ -234,6 +70,7 @@ EVENTS = ("Annual Conference", "Open Access Webinar", "Editors' Summit", "Book L
 PRODUCTS = (("Print book", 34.5), ("E-book", 24.99), ("Article access", 39.0), ("Journal issue", 18.0),
             ("Conference ticket", 120.0), ("Bundle", 75.0))  # fmt: skip
 JOBS = ("Lecturer", "Professor", "Librarian", "Research Fellow", "PhD Student", "Editor", "Consultant")
+OTHER_JOBS = ("Manager", "Analyst", "Engineer", "Teacher", "Nurse", "Director", "Officer", "Consultant")
 
 CRM_COLUMNS = ["contact_id", "title", "first_name", "last_name", "email", "phone", "organisation",
                "address_line1", "city", "postcode", "country", "orcid", "date_of_birth", "created_at",
@@ -246,12 +83,6 @@ SUBS_COLUMNS = ["subscription_id", "subscriber_no", "salutation", "forename", "s
 EVENT_COLUMNS = ["registration_id", "event_name", "event_date", "registered_at", "first_name",
                  "last_name", "badge_name", "email", "phone", "organisation", "job_title",
                  "country"]  # fmt: skip
-
-# A few names are common, most are not (Zipf-like, as in a real population).
-FIRST_WEIGHTS = [1 / (k + 20) for k in range(len(FIRST_NAMES))]
-LAST_WEIGHTS = [1 / (k + 30) for k in range(len(LAST_NAMES))]
-_FIRST_CUM = list(accumulate(FIRST_WEIGHTS))
-_LAST_CUM = list(accumulate(LAST_WEIGHTS))
 
 
 @dataclass
@@ -285,9 +116,10 @@ class Person:
     index: int
     entity_id: str
     born_week: int  # 1 for the week-1 population
+    origin: Origin  # where their names come from
     title: str
     nicknames: tuple[str, ...]
-    institution: tuple[str, str, str, str, str] | None
+    institution: Organisation | None
     orcid: str | None
     birth_date: date | None
     states: dict[int, State] = field(default_factory=dict)
@@ -357,24 +189,45 @@ def _population(customers: int, seed: int, week: int, progress: Callable[[str, i
     return people
 
 
+def draw_name(r: random.Random) -> tuple[Origin, bool, str, str]:
+    """Where a person's names come from, whether she is a woman, and her first name and surname."""
+    origin = tables.origins()[0].draw(r)
+    female = r.random() < 0.5
+    first = (origin.female if female else origin.male).draw(r)
+    last = origin.surname(r)
+    if origin.name == "british" and r.random() < 0.01:  # double-barrelled
+        last = f"{last}-{origin.surname(r)}"
+    return origin, female, first, last
+
+
 def _person(seed: int, i: int, born: int, taken: set[str]) -> Person:
     r = _rng(seed, i, 0)
-    first, nicknames = r.choices(FIRST_NAMES, cum_weights=_FIRST_CUM)[0]
-    last = r.choices(LAST_NAMES, cum_weights=_LAST_CUM)[0]
+    origin, female, first, last = draw_name(r)
     academic = r.random() < 0.7
-    institution = r.choice(INSTITUTIONS) if academic else None
+    academics, employers = tables.organisations()
+    institution = academics.draw(r) if academic else employers.draw(r) if r.random() < 0.5 else None
     personal = (
         _unique_email(r, first, last, r.choice(FREE_MAIL), taken)
         if not academic or r.random() < 0.8
         else None
     )
-    work = _unique_email(r, first, last, institution[1], taken, formal=True) if institution else None
+    work = (
+        _unique_email(r, first, last, institution.domain, taken, formal=True)
+        if institution and (academic or r.random() < 0.5)
+        else None
+    )
+    plain = r.choice(("Ms", "Mrs", "Ms", "Miss")) if female else "Mr"
     person = Person(
         index=i,
         entity_id=f"P{i:07d}",
         born_week=born,
-        title=r.choice(TITLES) if academic else r.choice(("Mr", "Ms", "Mrs", "Mx", "")),
-        nicknames=nicknames,
+        origin=origin,
+        title="Mx"
+        if r.random() < 0.01
+        else r.choice(("Dr", "Dr", "Dr", "Prof", plain, plain, plain))
+        if academic
+        else r.choice((plain, plain, plain, plain, "")),
+        nicknames=tables.nicknames().get(first.lower(), ()),
         institution=institution,
         orcid=_orcid(r) if academic and r.random() < 0.4 else None,
         birth_date=date(1950, 1, 1) + timedelta(days=r.randrange(365 * 50)) if r.random() < 0.4 else None,
@@ -409,7 +262,7 @@ def _churn(person: Person, r: random.Random, week: int, taken: set[str]) -> None
         elif kind == "phone":
             after = replace(before, phone=_phone(r))
         else:
-            after = replace(before, last=r.choices(LAST_NAMES, cum_weights=_LAST_CUM)[0])
+            after = replace(before, last=person.origin.surname(r))
         person.states[week] = replace(after, changed_week=week)
     if r.random() < 0.05:
         person.orders.append((week, len(person.orders)))
@@ -454,14 +307,12 @@ def _phone(r: random.Random) -> str | None:
 
 def _address(r: random.Random) -> Address:
     if r.random() < 0.85:
-        area, city = r.choice(AREAS)
-        unit = "".join(r.choices("ABDEFGHJLNPQRSTUWXYZ", k=2))
-        postcode = f"{area}{r.randint(1, 29)} {r.randint(0, 9)}{unit}"
-        return Address(
-            f"{r.randint(1, 240)} {r.choice(STREETS)} {r.choice(STREET_KINDS)}", city, postcode, "GB", UK_AS
-        )
+        town, postcode = tables.uk_postcode(r)
+        return Address(tables.street_address(r), town, postcode, "GB", UK_AS)
     code, names, city, postcode = r.choice(ABROAD)
-    return Address(f"{r.randint(1, 240)} {r.choice(STREETS)} Street", city, postcode(r), code, names)
+    return Address(
+        f"{r.randint(1, 240)} {r.choice(tables.STREET_WORDS)} Street", city, postcode(r), code, names
+    )
 
 
 def _orcid(r: random.Random) -> str:
@@ -560,11 +411,8 @@ class _Writer:
             return postcode.replace(" ", "")
         return postcode
 
-    def _organisation(self, r: random.Random, institution) -> str:
-        if not institution:
-            return ""
-        name, city = institution[0], institution[2]
-        return r.choice(INSTITUTION_VARIANTS).format(name=name, city=city, CITY=city.upper())
+    def _organisation(self, r: random.Random, institution: Organisation | None) -> str:
+        return r.choice(institution.variants) if institution else ""
 
     def _record(self, source: str, record_id: str, person: Person) -> None:
         self.truth.append((source, record_id, person.entity_id))
@@ -627,8 +475,10 @@ class _Writer:
                 when = _moment(r, week)
                 record_id = f"SO{_bijection(p.index * 64 + n, 9):09d}"
                 email = s.personal_email or s.work_email
-                if p.institution and self._chance(r, 0.03):  # bought through the department's mailbox
-                    email = f"{r.choice(SHARED_MAILBOXES)}@{p.institution[1]}"
+                if (
+                    p.institution and p.institution.academic and self._chance(r, 0.03)
+                ):  # the department's mailbox
+                    email = f"{r.choice(SHARED_MAILBOXES)}@{p.institution.domain}"
                 first = r.choice(p.nicknames) if p.nicknames and self._chance(r, 0.05) else s.first
                 first, last = (
                     self._name(r, first, typo=0.02, accents=0.3),
@@ -684,7 +534,11 @@ class _Writer:
                 crm_number = _bijection(p.index * 4, 8) if p.crm_deleted_week != p.born_week else None
                 first = s.first if not self._chance(r, 0.05) else f"{s.first[0]}."
                 # Some institutions subscribe through the library's shared mailbox.
-                library = f"library@{p.institution[1]}" if p.institution and self._chance(r, 0.05) else None
+                library = (
+                    f"library@{p.institution.domain}"
+                    if p.institution and p.institution.academic and self._chance(r, 0.05)
+                    else None
+                )
                 rows.append([
                     record_id,
                     crm_number if crm_number is not None and r.random() < 0.6 else None,  # a number cell
@@ -717,7 +571,7 @@ class _Writer:
                 badge = r.choice(p.nicknames) if p.nicknames and r.random() < 0.5 else first
                 phone = self._phone(r, s.phone) if r.random() < 0.5 else ""
                 if p.institution and self._chance(r, 0.05):  # the department's switchboard
-                    phone = p.institution[4]
+                    phone = p.institution.switchboard
                 rows.append([
                     record_id,
                     f"{r.choice(EVENTS)} {when.year}",
@@ -729,7 +583,7 @@ class _Writer:
                     self._email(r, r.choice((s.personal_email, s.work_email)) or s.first_email),
                     phone,
                     self._organisation(r, p.institution),
-                    r.choice(JOBS) if p.institution else "",
+                    (r.choice(JOBS if p.institution.academic else OTHER_JOBS) if p.institution else ""),
                     r.choice(s.address.country_names),
                 ])  # fmt: skip
                 self._record("event_registrations", record_id, p)
