@@ -1,5 +1,5 @@
 {#- Why two records were joined: for every accepted pair (a match that put both records in one
-    customer), one row per field with the level its values agreed at and the weight that level
+    customer), one row per field both records have, with the level its values agreed at and the weight that level
     carried, in the waterfall style (the prior is field '(prior)'). The build report shows a
     sample; the client site's person page reads it. -#}
 
