@@ -23,13 +23,14 @@ select
     clustered.source_record_id,
     contacts.record_updated_at,
     clustered.was_oversized as is_from_oversized_group,
-    row_number() over (
+    -- bigint on every engine (Spark's row_number is an int, DuckDB's a bigint).
+    cast(row_number() over (
         partition by customer_ids.customer_id
         order by
             {{ source_rank('contacts.source') }},
             contacts.record_updated_at desc nulls last,
             contacts.record_index
-    ) as survivorship_rank,
+    ) as bigint) as survivorship_rank,
     contacts.title,
     contacts.first_name,
     contacts.last_name,

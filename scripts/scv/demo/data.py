@@ -301,8 +301,10 @@ def _unique_email(r: random.Random, first: str, last: str, domain: str, taken: s
 
 
 def _phone(r: random.Random) -> str | None:
-    # UK mobiles in Ofcom's drama range; stored as digits, formatted per source.
-    return f"7700{r.randint(0, 999999):06d}" if r.random() < 0.75 else None
+    # UK mobiles (07xxx xxxxxx), stored as digits, formatted per source. The whole mobile range:
+    # Ofcom's drama range has a thousand numbers, and even 07700's million gave half the numbers
+    # of a 3.35M-person population to two or more people, which no real population does.
+    return f"7{r.randint(400_000_000, 999_999_999)}" if r.random() < 0.75 else None
 
 
 def _address(r: random.Random) -> Address:
