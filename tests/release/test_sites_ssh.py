@@ -101,5 +101,7 @@ def test_site_publish_and_promote_over_ssh(two_weeks, sshd, tmp_path, monkeypatc
             subprocess.run(["ssh", "-o", f"ControlPath={master}", "-O", "exit", "scv"], capture_output=True)
     log = sshd["log"].read_text()
     assert "ok: [test.ssh]" in site.stdout and "ok: [live.ssh]" in site.stdout
-    assert log.count("Accepted publickey for") >= 2, log[-2000:]  # the tasks really went over SSH
+    # The tasks really went over SSH. Both hosts are this one sshd at one address, port and user,
+    # so when one host's connection is up first the other reuses it (ControlMaster): one or two.
+    assert log.count("Accepted publickey for") >= 1, log[-2000:]
     assert not list(control.iterdir())  # the SSH masters are closed
