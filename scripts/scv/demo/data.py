@@ -32,6 +32,9 @@ from scv.demo.tables import Organisation, Origin
 # Week 1's delivery is dated Monday 5 January 2026; week K is K-1 weeks later.
 WEEK_ONE = date(2026, 1, 5)
 
+# Record ids are one to one up to this many people (events: 16 per person in 8 digits).
+MAX_PEOPLE = 6_000_000
+
 # Weekly churn, as shares of the week-1 population.
 NEW_PEOPLE = 0.02
 CRM_DELETED = 0.01
@@ -145,6 +148,8 @@ def generate(
     """Write the week's delivery and truth.csv to `out`; returns rows written per file."""
     if customers < 1 or week < 1:
         raise ScvError("demo-data: --customers and --week must be at least 1")
+    if customers * (1 + NEW_PEOPLE * (week - 1)) > MAX_PEOPLE:
+        raise ScvError(f"demo-data: at most {MAX_PEOPLE:,} people (--customers plus the weeks' newcomers)")
     out.mkdir(parents=True, exist_ok=True)
     people = _population(customers, seed, week, progress)
     writer = _Writer(seed, week, mess)
@@ -343,7 +348,8 @@ def _moment(r: random.Random, week: int) -> datetime:
 
 
 def _bijection(n: int, width: int) -> int:
-    # Ids look random but never collide: multiplication by a unit modulo 10**width.
+    # Ids look random but never collide: multiplication by a unit modulo 10**width, one to one
+    # while n < 10**width (the widths leave room for MAX_PEOPLE, checked by generate()).
     return (n * 7_654_321 + 1_234_567) % 10**width
 
 
@@ -532,7 +538,7 @@ class _Writer:
                 r = _rng(self.seed, p.index, 3000 + n)
                 s = p.state(week)
                 start = _moment(r, week).date()
-                record_id = f"SUB-{_bijection(p.index * 8 + n, 7):07d}"
+                record_id = f"SUB-{_bijection(p.index * 8 + n, 8):08d}"
                 crm_number = _bijection(p.index * 4, 8) if p.crm_deleted_week != p.born_week else None
                 first = s.first if not self._chance(r, 0.05) else f"{s.first[0]}."
                 # Some institutions subscribe through the library's shared mailbox.
