@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from scv.demo.data import generate
-from support.deliveries import CRM_HEADER, write_delivery
+from support.deliveries import crm_row, write_delivery
 from support.repo import copy_repo
 
 pytestmark = pytest.mark.slow
@@ -147,13 +147,6 @@ def test_golden_record_prefers_the_crm_then_the_newest_value(weeks):
     assert wrong == 0
     assert overlap > 0
     assert activity == orders
-
-
-def crm_row(contact_id, first, last, email="", phone="", postcode="", organisation=""):
-    row = dict.fromkeys(CRM_HEADER, "")
-    row.update(contact_id=contact_id, first_name=first, last_name=last, email=email, phone=phone,
-               postcode=postcode, organisation=organisation, country="UK", created_at="2025-01-01")  # fmt: skip
-    return [row[c] for c in CRM_HEADER]
 
 
 CHAIN = [

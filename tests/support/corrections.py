@@ -15,15 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from support.deliveries import CRM_HEADER, write_delivery
-
-
-def crm_row(contact_id, first, last, email="", phone="", postcode="", organisation=""):
-    row = dict.fromkeys(CRM_HEADER, "")
-    row.update(contact_id=contact_id, first_name=first, last_name=last, email=email, phone=phone,
-               postcode=postcode, organisation=organisation, country="UK", created_at="2025-01-01")  # fmt: skip
-    return [row[c] for c in CRM_HEADER]
-
+from support.deliveries import crm_row, write_delivery
 
 ROWS = [
     crm_row("C001", "Jane", "Okonkwo", email="jane.ok@example.org", postcode="AB1 2CD"),

@@ -29,6 +29,14 @@ EVENTS = (
 )
 
 
+def crm_row(contact_id, first, last, email="", phone="", postcode="", organisation=""):
+    """A CRM row with the fields matching reads; the rest empty."""
+    row = dict.fromkeys(CRM_HEADER, "")
+    row.update(contact_id=contact_id, first_name=first, last_name=last, email=email, phone=phone,
+               postcode=postcode, organisation=organisation, country="UK", created_at="2025-01-01")  # fmt: skip
+    return [row[c] for c in CRM_HEADER]
+
+
 def write_delivery(folder: Path, crm_rows: list[list[str]] | None = None, crm_tail: str = "") -> Path:
     """The four demo sources in their declared formats; crm_tail is appended raw to the CRM file."""
     folder.mkdir(parents=True, exist_ok=True)
