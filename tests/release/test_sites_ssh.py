@@ -104,4 +104,8 @@ def test_site_publish_and_promote_over_ssh(two_weeks, sshd, tmp_path, monkeypatc
     # The tasks really went over SSH. Both hosts are this one sshd at one address, port and user,
     # so when one host's connection is up first the other reuses it (ControlMaster): one or two.
     assert log.count("Accepted publickey for") >= 1, log[-2000:]
-    assert not list(control.iterdir())  # the SSH masters are closed
+    # The SSH masters are closed: `ssh -O exit` returns before the master removes its socket.
+    deadline = time.monotonic() + 10
+    while list(control.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(control.iterdir())
