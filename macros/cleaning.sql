@@ -20,6 +20,22 @@
     end
 {%- endmacro %}
 
+{% macro clean_phone(column) -%}
+    {#- The number as delivered, or null when it cannot be one ("n/a", "tbc", three digits):
+        the test is the one matching applies (normalise_phone), read with no country, so a value
+        kept here is one matching uses, and a value nulled here gets a finding with its line. -#}
+    case
+        when {{ normalise_phone(clean_text(column), 'cast(null as string)') }} is not null
+            then {{ clean_text(column) }}
+    end
+{%- endmacro %}
+
+{% macro clean_identifier(column) -%}
+    {#- A national id or membership number as delivered, or null when matching could not use it
+        (fewer than four letters and digits: "-", "n/a", "0"), so a finding names its line. -#}
+    case when {{ normalise_identifier(clean_text(column)) }} is not null then {{ clean_text(column) }} end
+{%- endmacro %}
+
 {% macro full_year_date(text, month_first) -%}
     {#- 3/5/98 as 3/5/1998 (d/m or m/d as the column writes them): a two-digit year after this
         year's is last century's, as in a date of birth; . and - as /. -#}

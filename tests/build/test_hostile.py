@@ -53,9 +53,9 @@ def hostile(tmp_path_factory):
     middle = [lines[0], 'C9000,,"Unclosed,quote,,,,,,,,,,,,\n']
     tail = csv_text(
         [
-            crm_row("C9001", first_name=HYPERLINK, organisation=CALC, orcid="n/a"),
+            crm_row("C9001", first_name=HYPERLINK, organisation=CALC, orcid="n/a", phone="n/a"),
             crm_row("C9002", orcid="pending", date_of_birth="2023-02-30"),
-            crm_row("C9003", orcid="0000-0002-1825", email="not-an-email"),
+            crm_row("C9003", orcid="0000-0002-1825", email="not-an-email", phone="0161"),
             crm_row("C0001", email="again@uni.example", updated_at="2025-12-02"),
             crm_row("", email="nokey@x.example"),
         ]
@@ -106,6 +106,8 @@ def test_bad_values_are_left_empty_with_a_finding_per_field(hostile):
     assert (
         "1 value(s) are not valid email addresses" in checks["invalid values", "crm_contacts.email"]["detail"]
     )
+    phones = checks["invalid values", "crm_contacts.phone"]["detail"]
+    assert f"2 value(s) are not valid phone numbers and were left empty (lines {first}, {first + 2})" in phones
     dates = checks["impossible dates", "crm_contacts.date_of_birth"]
     assert "1 date(s) that no calendar has" in dates["detail"]
     with duckdb.connect(str(hostile["build"] / "scv.duckdb"), read_only=True) as con:

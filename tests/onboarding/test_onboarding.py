@@ -192,9 +192,11 @@ def test_identifiers_address_parts_and_dates_are_proposed_from_names_and_values(
     assert result.code == 0, result.err
     models = repo / "models" / "clients" / "clinic"
     staging = (models / "stg_clinic__patients.sql").read_text()
-    for column, field in [("ssn", "national_id"), ("street_no", "street_number"), ("street_name", "address_line1"),
+    for column, field in [("street_no", "street_number"), ("street_name", "address_line1"),
                           ("suburb", "locality"), ("state", "region"), ("post_code", "postcode")]:  # fmt: skip
         assert f"{{{{ clean_text('\"{column}\"') }}}} as {field}" in staging, (column, field)
+    # An id matching cannot use ("n/a") is left empty in staging, where a finding can name its line.
+    assert "{{ clean_identifier('\"ssn\"') }} as national_id" in staging
     # 03/25/67: a second part over 12, so the column is month-first.
     assert "parse_date('\"dob\"', month_first=true) }} as birth_date" in staging
     # 19670425: a date, not a number.

@@ -11,7 +11,7 @@ renamed as (
         {{ clean_text('first_name') }} as first_name,
         {{ clean_text('last_name') }} as last_name,
         {{ clean_email('email') }} as email,
-        {{ clean_text('phone') }} as phone,
+        {{ clean_phone('phone') }} as phone,
         {{ clean_text('organisation') }} as organisation,
         {{ clean_text('address_line1') }} as address_line1,
         {{ clean_text('city') }} as city,

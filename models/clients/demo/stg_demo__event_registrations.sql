@@ -14,7 +14,7 @@ renamed as (
         {{ clean_text('last_name') }} as last_name,
         {{ clean_text('badge_name') }} as badge_name,
         {{ clean_email('email') }} as email,
-        {{ clean_text('phone') }} as phone,
+        {{ clean_phone('phone') }} as phone,
         {{ clean_text('organisation') }} as organisation,
         {{ clean_text('job_title') }} as job_title,
         {{ clean_text('country') }} as country,

@@ -332,6 +332,8 @@ VALIDATED = (
     ("parse_date", "dates"),
     ("parse_timestamp", "dates"),
     ("clean_email", "email addresses"),
+    ("clean_phone", "phone numbers"),
+    ("clean_identifier", "identifiers"),
     ("normalise_orcid", "ORCID iDs"),
     ("try_cast", "numbers"),
     ("try_strptime", "dates"),

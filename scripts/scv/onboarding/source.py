@@ -26,7 +26,14 @@ from scv.profiling import normalise_column as normalise
 from scv.profiling import summary_lines as profile_summary
 
 SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-CLEANER = {"email": "clean_email", "birth_date": "parse_date", "record_updated_at": "parse_timestamp"}
+CLEANER = {
+    "email": "clean_email",
+    "phone": "clean_phone",
+    "national_id": "clean_identifier",
+    "membership_number": "clean_identifier",
+    "birth_date": "parse_date",
+    "record_updated_at": "parse_timestamp",
+}
 TYPE_OF = {"birth_date": "date", "record_updated_at": "timestamp"}
 
 
