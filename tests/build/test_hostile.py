@@ -107,7 +107,9 @@ def test_bad_values_are_left_empty_with_a_finding_per_field(hostile):
         "1 value(s) are not valid email addresses" in checks["invalid values", "crm_contacts.email"]["detail"]
     )
     phones = checks["invalid values", "crm_contacts.phone"]["detail"]
-    assert f"2 value(s) are not valid phone numbers and were left empty (lines {first}, {first + 2})" in phones
+    assert (
+        f"2 value(s) are not valid phone numbers and were left empty (lines {first}, {first + 2})" in phones
+    )
     dates = checks["impossible dates", "crm_contacts.date_of_birth"]
     assert "1 date(s) that no calendar has" in dates["detail"]
     with duckdb.connect(str(hostile["build"] / "scv.duckdb"), read_only=True) as con:
