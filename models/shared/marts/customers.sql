@@ -25,10 +25,12 @@ golden as (
         {{ first_by('organisation', 'survivorship_rank') }} as organisation,
         -- '' for a part the address record lacks: first_by skips nulls, and each part must
         -- come from the best record having an address, not from the best having that part.
-        {%- for part in ['address_line1', 'city', 'postcode'] %}
-        {{ first_by("case when " ~ has_address ~ " then coalesce(" ~ part ~ ", '') end", 'survivorship_rank') }}
-            as address_{{ part }},
-        {%- endfor %}
+        {{ first_by("case when " ~ has_address ~ " then coalesce(address_line1, '') end", 'survivorship_rank') }}
+            as address_address_line1,
+        {{ first_by("case when " ~ has_address ~ " then coalesce(city, '') end", 'survivorship_rank') }}
+            as address_city,
+        {{ first_by("case when " ~ has_address ~ " then coalesce(postcode, '') end", 'survivorship_rank') }}
+            as address_postcode,
         {{ first_by('country_code', 'survivorship_rank') }} as country_code,
         {{ first_by('orcid', 'survivorship_rank') }} as orcid,
         {{ first_by('birth_date', 'survivorship_rank') }} as birth_date,
