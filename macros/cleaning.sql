@@ -21,11 +21,11 @@
 {%- endmacro %}
 
 {% macro clean_phone(column) -%}
-    {#- The number as delivered, or null when it cannot be one ("n/a", "tbc", three digits):
-        the test is the one matching applies (normalise_phone), read with no country, so a value
-        kept here is one matching uses, and a value nulled here gets a finding with its line. -#}
+    {#- The number as delivered, or null when it cannot be one ("n/a", "tbc", "0161"): fewer
+        than seven digits or more than E.164's fifteen (after a "(0)", as normalise_phone reads
+        it), so the finding names its line. One regular expression: this runs on every row. -#}
     case
-        when {{ normalise_phone(clean_text(column), 'cast(null as string)') }} is not null
+        when length({{ replace_all("replace(" ~ column ~ ", '(0)', '')", '[^0-9]', '') }}) between 7 and 15
             then {{ clean_text(column) }}
     end
 {%- endmacro %}
