@@ -25,13 +25,9 @@
         last level is "different". `key` is the normalised column compared; its value frequency
         gives u for "exact" unless `tf` is false (a field with few values, as country, uses u
         from random pairs). `kind` says how the other levels are told (comparison_level). -#}
-    {#- Email has no near level: jane.smith2@ and jane.smith@ are usually two Jane Smiths. Two
-        mailboxes at one organisation's domain (not a free-mail one) are a level of their own:
-        one person's personal and work addresses differ all the time, but two work addresses at
-        the same employer are usually two colleagues who share a common name. -#}
+    {#- Email has no near level: jane.smith2@ and jane.smith@ are usually two Jane Smiths. -#}
     {%- set fields = [
-        {'name': 'email', 'key': 'email_key', 'kind': 'email',
-         'm': {'exact': 0.70, 'same_domain': 0.02, 'different': 0.28}},
+        {'name': 'email', 'key': 'email_key', 'kind': 'exact', 'm': {'exact': 0.70, 'different': 0.30}},
         {'name': 'first_name', 'key': 'first_name_key', 'kind': 'first_name',
          'm': {'exact': 0.80, 'nickname': 0.04, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02,
                'initial': 0.02, 'different': 0.02}},
@@ -102,8 +98,6 @@
             then 'swapped'
         when {{ within_one_edit('cast(' ~ a ~ ' as string)', 'cast(' ~ b ~ ' as string)') }} then 'typo'
         when abs({{ dbt.datediff(a, b, 'day') }}) <= 31 then 'near'
-    {%- elif field.kind == 'email' %}
-        when {{ l }}.work_email_domain = {{ r }}.work_email_domain then 'same_domain'
     {%- elif field.kind == 'identifier' %}
         when {{ within_one_edit(a, b) }} then 'typo'
     {%- elif field.kind == 'postcode' %}

@@ -49,12 +49,6 @@ without_hubs as (
             when email_hubs.key_value is null and shared_mailbox_names.local_part is null
                 then contacts.email_key
         end as email_key,
-        -- The organisation's domain of a work address, for the email level "same_domain".
-        case
-            when email_hubs.key_value is null and shared_mailbox_names.local_part is null
-                and not contacts.is_free_mail
-                then contacts.email_domain
-        end as work_email_domain,
         contacts.first_name_key,
         contacts.first_name_canonical,
         contacts.first_initial,
