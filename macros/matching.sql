@@ -83,13 +83,20 @@
         {%- if field.kind == 'first_name' %}
         when {{ l }}.first_name_canonical = {{ r }}.first_name_canonical then 'nickname'
         {%- endif %}
-        {#- Written in each other's place: both swapped, or one record has only one name and it is
-            the other's other name ("ALVARADO" alone against Adam Alvarado). -#}
-        when ({{ a }} = {{ r }}.{{ other }} and ({{ l }}.{{ other }} = {{ b }} or {{ l }}.{{ other }} is null))
-            or ({{ b }} = {{ l }}.{{ other }} and {{ r }}.{{ other }} is null) then 'swapped'
+        {#- Written in each other's place: one record has only one name and it is alike the
+            other's other name ("ALVARADO" alone against Adam Alvarado), or both names swapped,
+            either or both with a typo ("Teresa Kroagrertsen", "Kr0agrertsen Teresa"): each name
+            alike the other's other name, and unlike its own unless one of them agrees exactly. -#}
+        {%- set crossed = string_similarity(a, r ~ '.' ~ other) %}
+        {%- set crossed_back = string_similarity(l ~ '.' ~ other, b) %}
+        when ({{ l }}.{{ other }} is null and {{ crossed }} >= 0.80)
+            or ({{ r }}.{{ other }} is null and {{ crossed_back }} >= 0.80)
+            or ({{ crossed }} >= 0.80 and {{ crossed_back }} >= 0.80 and ({{ a }} = {{ r }}.{{ other }}
+                or {{ l }}.{{ other }} = {{ b }} or {{ string_similarity(a, b) }} < 0.80)) then 'swapped'
         when {{ string_similarity(a, b) }} >= 0.92 then 'close'
         when {{ l }}.{{ field.kind }}_phonetic = {{ r }}.{{ field.kind }}_phonetic then 'phonetic'
-        when {{ string_similarity(a, b) }} >= 0.80 then 'fuzzy'
+        {#- Jaro-Winkler is harsh on short names: Ann and Enn, Kim and Ikm are one edit apart. -#}
+        when {{ string_similarity(a, b) }} >= 0.80 or {{ within_one_edit(a, b) }} then 'fuzzy'
         {%- if field.kind == 'first_name' %}
         when (length({{ a }}) = 1 or length({{ b }}) = 1) and {{ l }}.first_initial = {{ r }}.first_initial then 'initial'
         {%- endif %}
