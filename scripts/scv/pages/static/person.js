@@ -45,7 +45,7 @@ function correction(kind, a, b) {
 }
 
 async function main() {
-  const db = await connect(["customers", "customer_sources", "activities", "match_explanations", "customer_id_history"]);
+  const db = await connect();
   const key = lit(id);
   const [people, records, activity, pairs, history] = await Promise.all([
     db.rows(`select * from customers where customer_id = ${key}`),
@@ -152,6 +152,7 @@ async function main() {
   link.hidden = false;
   status("");
   document.body.dataset.ready = "true";
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since navigation
 }
 
 main().catch((error) => {
