@@ -6,6 +6,8 @@ template as the report:
 - index.html: the dashboard (figures drawn at build time, inline charts, downloads);
 - search.html, person.html, segments.html: search, a person's joined-up record and the segment
   builder, which query the build's Parquet files (data/) in the browser with DuckDB-WASM;
+- data/: the build's exports (hard links), the search index (data/search/<c>.parquet) and the id
+  changes by their former id (data/customer_id_moves.parquet);
 - pages/<name>.html: the client's own pages (clients/<client>/site/*.md), rendered at build time;
 - assets/: the pages' scripts and, in assets/vendor/, the files they need from npm (DuckDB-WASM,
   apache-arrow, fflate), copied from node_modules (`make site-assets`): nothing from a CDN;
@@ -159,6 +161,13 @@ def _write_data(exports: Path, out: Path) -> bool:
             shutil.copy2(source, target)
     with connect() as con:
         _search_index(con, exports, out / "search")
+        # The id changes found by the id they came from (the history is in customer_id order): a
+        # person's page finds the ids merged into another or split off without reading it all.
+        con.execute(
+            f"copy (select * from read_parquet({_q(exports / 'customer_id_history.parquet')}) "
+            "where previous_customer_id is not null order by previous_customer_id, build_id) "
+            f"to {_q(out / 'customer_id_moves.parquet')} (format parquet, compression zstd)"
+        )
     return True
 
 
@@ -267,7 +276,7 @@ class _exports:
         self.con = connect()
         if self.data is not None:
             for table in (*DATA, "search"):
-                files = self.data / "search" / "*.parquet" if table == "search" else self.data / f"{table}.parquet"
+                files = self.data / ("search/*.parquet" if table == "search" else f"{table}.parquet")
                 self.con.execute(f"create view {table} as select * from read_parquet({_q(files)})")
         return self.con
 

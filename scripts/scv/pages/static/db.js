@@ -15,7 +15,7 @@ const BUNDLES = {
 // search index's file for terms starting with c (data/search/<c>.parquet).
 export const TABLES = [
   "customers", "customer_sources", "activities", "customer_activity", "customer_id_history",
-  "match_explanations", "segment_members", "segment_changes",
+  "match_explanations", "segment_members", "segment_changes", "customer_id_moves",
 ];
 const NAMED = new RegExp(`\\b(${TABLES.join("|")}|search_[a-z0-9_])\\b`, "g");
 
