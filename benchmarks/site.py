@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     for what, seconds, transferred, detail in figures:
         table.add_row(what, f"{seconds:.2f}", f"{transferred / 1e6:,.1f} MB", detail)
     console.print(table)
-    size = sum(f.stat().st_size for f in data.glob("*.parquet"))
+    size = sum(f.stat().st_size for f in data.rglob("*.parquet"))
     console.print(f"data/ on the server: {size / 1e6:,.0f} MB of Parquet")
     console.print("targets: first search result ≤ 1 s, segment count ≤ 1 s, interactive ≤ 3 s")
 
