@@ -50,10 +50,11 @@ SITE_EXPORTS = {
 # Rows per row group of those files. The browser reads a file's footer (every row group's
 # statistics), then for a lookup one row group, in requests of 16 kB, 64 kB, 256 kB, 1 MB, 4 MB;
 # for a scan (the segment builder on customers or activities) every row group, each with
-# requests of its own. 65,536 rows keeps footers and scans to few requests; customer_sources,
-# wide and only looked up, in halves, so that a person's row group (about 1 MB) needs no 4 MB read.
+# requests of its own. 65,536 rows keeps footers and scans to few requests; the tables that are
+# only looked up by a person's page, in fewer, so that their row group (under 1 MB) needs no
+# larger read.
 SITE_ROW_GROUP = 65_536
-SITE_ROW_GROUP_OF = {"customer_sources": 32_768}
+SITE_ROW_GROUP_OF = {"customer_sources": 32_768, "customer_id_history": 16_384}
 
 
 @dataclass
