@@ -125,8 +125,8 @@ form.addEventListener("submit", (e) => e.preventDefault());
 document.getElementById("csv").addEventListener("click", () => exportAs("csv").catch(fail));
 document.getElementById("xlsx").addEventListener("click", () => exportAs("xlsx").catch(fail));
 status("Loading the customer view…", true);
-// Ready once DuckDB is up and has read the customers file's footer: the next click is answered
-// at once. The figures for everyone are on screen before that.
+// Ready once DuckDB is up and has read the customers file's footer: a filter then reads only the
+// columns it names. The figures for everyone are on screen before that.
 Promise.all([refresh(), connect().then((db) => db.need("customers"))]).then(() => {
   status("");
   document.body.dataset.ready = "true";
