@@ -173,6 +173,31 @@ def test_searching_a_person_known_to_several_sources_opens_every_record_and_why_
         assert driver.find_elements("css selector", f'#results a[href="person.html?id={customer_id}"]'), query
 
 
+def test_the_search_index_is_one_file_per_first_character_in_the_order_results_are_shown(site):
+    # What keeps a search fast at any size: a page reads one small file's footer, and a prefix's
+    # first rows are its first results (search.js reads them and stops).
+    data = site.home / "builds" / "demo" / site.week3 / "site" / "data"
+    con = duckdb.connect()
+    files = sorted(p.stem for p in (data / "search").glob("*.parquet"))
+    assert files == sorted([*"abcdefghijklmnopqrstuvwxyz0123456789", "_"])
+    terms = 0
+    for name in files:
+        rows = con.execute(
+            f"select term, label, customer_id from read_parquet('{data}/search/{name}.parquet')"
+        ).fetchall()
+        assert rows == sorted(rows, key=lambda r: (r[0], r[1] is None, r[1] or "", r[2])), name
+        assert all((t[0] if re.match("[a-z0-9]", t) else "_") == name for t, _, _ in rows), name
+        terms += len(rows)
+    assert terms > 0
+    # A person's page finds an id's moves by the id they came from: all of them, nothing else.
+    history = data / "customer_id_history.parquet"
+    moves = data / "customer_id_moves.parquet"
+    moved = f"select * from read_parquet('{history}') where previous_customer_id is not null order by all"
+    assert con.execute(f"select * from read_parquet('{moves}') order by all").fetchall() == (
+        con.execute(moved).fetchall()
+    )
+
+
 def test_a_segment_built_by_clicking_counts_and_exports_exactly_what_duckdb_finds(browser, site):
     from selenium.webdriver.support.ui import Select
 

@@ -6,6 +6,8 @@ template as the report:
 - index.html: the dashboard (figures drawn at build time, inline charts, downloads);
 - search.html, person.html, segments.html: search, a person's joined-up record and the segment
   builder, which query the build's Parquet files (data/) in the browser with DuckDB-WASM;
+- data/: the build's exports (hard links), the search index (data/search/<c>.parquet) and the id
+  changes by their former id (data/customer_id_moves.parquet);
 - pages/<name>.html: the client's own pages (clients/<client>/site/*.md), rendered at build time;
 - assets/: the pages' scripts and, in assets/vendor/, the files they need from npm (DuckDB-WASM,
   apache-arrow, fflate), copied from node_modules (`make site-assets`): nothing from a CDN;
@@ -67,6 +69,8 @@ GOLDEN_FIELDS = (
 )  # fmt: skip
 DEFAULT_COLUMNS = ("customer_id", "first_name", "last_name", "email", "organisation", "country_code")
 CHANGES_SHOWN = 50
+# The files of the search index: a term's first character if a-z or 0-9, else "_" (search.js).
+SEARCH_SHARDS = (*"abcdefghijklmnopqrstuvwxyz0123456789", "_")
 
 
 def node_modules() -> Path:
@@ -120,7 +124,8 @@ def write_site(client: Client, path: Path, meta: dict) -> Path:
             pages.write(partial / name, template, **common, root="", current=name, script=script)
         saved = _saved_segments(client, path, meta)
         pages.write(
-            partial / "segments.html", "site_segments.html.j2", **common, root="", current="segments.html",
+            partial / "segments.html", "site_segments.html.j2",
+            **{**common, "site": {**site, "everyone": facets["everyone"]}}, root="", current="segments.html",
             script="segments.js", facets=facets, **saved,
         )  # fmt: skip
     for page in client_pages:
@@ -155,7 +160,14 @@ def _write_data(exports: Path, out: Path) -> bool:
         except OSError:
             shutil.copy2(source, target)
     with connect() as con:
-        _search_index(con, exports, out / "search.parquet")
+        _search_index(con, exports, out / "search")
+        # The id changes found by the id they came from (the history is in customer_id order): a
+        # person's page finds the ids merged into another or split off without reading it all.
+        con.execute(
+            f"copy (select * from read_parquet({_q(exports / 'customer_id_history.parquet')}) "
+            "where previous_customer_id is not null order by previous_customer_id, build_id) "
+            f"to {_q(out / 'customer_id_moves.parquet')} (format parquet, compression zstd)"
+        )
     return True
 
 
@@ -164,11 +176,17 @@ def _q(path: Path) -> str:
 
 
 def _search_index(con: duckdb.DuckDBPyConnection, exports: Path, target: Path) -> None:
-    """One row per (term, customer) sorted by term: a search for a prefix reads one range of it.
+    """data/search/<c>.parquet: one row per (term, customer), one file per first character of
+    the term, sorted by term then name.
 
     Terms are lower case without accents: names (first, last, both orders), emails,
     organisations, postcodes without spaces and every identifier (record ids, customer numbers,
     ORCID iDs, phone numbers, the customer id). Each row carries what a result line shows.
+
+    Why this shape: a page opens no index until a person types, then reads the footer of one
+    small file (not one of a few hundred row groups); and since the rows are in the order the
+    results are shown (exact term first, then longer terms, each by name), a prefix search takes
+    the first rows of its range and stops, reading one row group however common the prefix.
     """
     records, customers = _q(exports / "customer_sources.parquet"), _q(exports / "customers.parquet")
     parts = [
@@ -189,23 +207,34 @@ def _search_index(con: duckdb.DuckDBPyConnection, exports: Path, target: Path) -
         f"select customer_id, '{kind}' as kind, {expr} as v from read_parquet({records})"
         for kind, expr in parts
     )
+    target.mkdir(parents=True)
     con.execute(
         f"""
-        copy (
-            select t.term, t.kind, t.customer_id,
-                concat_ws(' ', c.first_name, c.last_name) as label,
-                c.email, c.organisation, c.postcode, c.country_code, c.sources
-            from (
-                select distinct
-                    lower(strip_accents(trim(regexp_replace(v, '\\s+', ' ', 'g')))) as term, kind, customer_id
-                from ({terms})
-                where v is not null and trim(v) <> ''
-            ) as t
-            inner join read_parquet({customers}) as c using (customer_id)
-            order by t.term, t.customer_id
-        ) to {_q(target)} (format parquet, compression zstd, row_group_size 16384)
+        create temp table search_terms as
+        select case when regexp_matches(left(t.term, 1), '^[a-z0-9]$') then left(t.term, 1) else '_' end
+                as shard,
+            t.term, t.kind, t.customer_id,
+            concat_ws(' ', c.first_name, c.last_name) as label,
+            c.email, c.organisation, c.postcode, c.country_code, c.sources
+        from (
+            select distinct
+                lower(strip_accents(trim(regexp_replace(v, '\\s+', ' ', 'g')))) as term, kind, customer_id
+            from ({terms})
+            where v is not null and trim(v) <> ''
+        ) as t
+        inner join read_parquet({customers}) as c using (customer_id)
         """
     )
+    for shard in SEARCH_SHARDS:  # every one, empty or not: a page never asks for a missing file
+        con.execute(
+            f"""
+            copy (
+                select * exclude (shard) from search_terms where shard = '{shard}'
+                order by term, label, customer_id
+            ) to {_q(target / f"{shard}.parquet")} (format parquet, compression zstd, row_group_size 8192)
+            """
+        )
+    con.execute("drop table search_terms")
 
 
 def _write_assets(out: Path) -> None:
@@ -247,9 +276,8 @@ class _exports:
         self.con = connect()
         if self.data is not None:
             for table in (*DATA, "search"):
-                self.con.execute(
-                    f"create view {table} as select * from read_parquet({_q(self.data / f'{table}.parquet')})"
-                )
+                files = self.data / ("search/*.parquet" if table == "search" else f"{table}.parquet")
+                self.con.execute(f"create view {table} as select * from read_parquet({_q(files)})")
         return self.con
 
     def __exit__(self, *exc) -> None:
@@ -284,6 +312,23 @@ def _facets(con: duckdb.DuckDBPyConnection, client: Client) -> dict:
                 "group by 1 order by count(*) desc, 1 limit 200"
             ).fetchall()
         ],
+        # The builder's figures before any filter (segments.js asks the same of DuckDB-WASM after).
+        "everyone": {
+            "count": con.execute("select count(*) from customers").fetchone()[0],
+            "by_country": [
+                {"label": label, "n": n}
+                for label, n in con.execute(
+                    "select coalesce(country_code, 'Unknown'), count(*) from customers "
+                    "group by 1 order by 2 desc, 1 limit 10"
+                ).fetchall()
+            ],
+            "by_sources": [
+                {"label": f"{k} source" + ("" if k == 1 else "s"), "n": n}
+                for k, n in con.execute(
+                    "select source_count, count(*) from customers group by 1 order by 1"
+                ).fetchall()
+            ],
+        },
         "fields": [f for f in GOLDEN_FIELDS if f in columns],
         "columns": columns,
         "default_columns": [c for c in DEFAULT_COLUMNS if c in columns],

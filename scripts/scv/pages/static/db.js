@@ -11,20 +11,24 @@ const BUNDLES = {
 };
 
 // The tables a page may query, each a view on a Parquet file of the build (read by HTTP range
-// requests: a lookup by customer_id reads only the row group that holds it).
+// requests: a lookup by customer_id reads only the row group that holds it). search_<c> is the
+// search index's file for terms starting with c (data/search/<c>.parquet).
 export const TABLES = [
   "customers", "customer_sources", "activities", "customer_activity", "customer_id_history",
-  "match_explanations", "segment_members", "segment_changes", "search",
+  "match_explanations", "segment_members", "segment_changes", "customer_id_moves",
 ];
+const NAMED = new RegExp(`\\b(${TABLES.join("|")}|search_[a-z0-9_])\\b`, "g");
 
 let ready = null;
 
-export function connect(tables = TABLES) {
-  ready ??= open(tables);
+// DuckDB, started once per page. Opening a view reads its file's footer, so a view is made when a
+// query first names it (not here): a page is ready as soon as DuckDB is.
+export function connect() {
+  ready ??= open();
   return ready;
 }
 
-async function open(tables) {
+async function open() {
   const bundle = await duckdb.selectBundle(BUNDLES);
   const worker = new Worker(bundle.mainWorker);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
@@ -34,10 +38,6 @@ async function open(tables) {
   // Nothing may be fetched from elsewhere: no extension is installed or loaded on demand.
   await con.query("set autoinstall_known_extensions = false; set autoload_known_extensions = false");
   await con.query("set enable_object_cache = true");  // Parquet footers are read once
-  for (const table of tables) {
-    await db.registerFileURL(`${table}.parquet`, `${data}${table}.parquet`, duckdb.DuckDBDataProtocol.HTTP, false);
-    await con.query(`create view ${table} as select * from read_parquet('${table}.parquet')`);
-  }
   return new Db(db, con);
 }
 
@@ -45,10 +45,27 @@ export class Db {
   constructor(db, con) {
     this.db = db;
     this.con = con;
+    this.views = new Map();  // name -> the promise of its view
+  }
+
+  // The views a query names, each made once (concurrent queries share the making).
+  async need(sql) {
+    const names = new Set([...sql.matchAll(NAMED)].map((m) => m[1]));
+    await Promise.all([...names].map((name) => {
+      if (!this.views.has(name)) this.views.set(name, this.view(name));
+      return this.views.get(name);
+    }));
+  }
+
+  async view(name) {
+    const file = name.startsWith("search_") ? `search/${name.slice(7)}.parquet` : `${name}.parquet`;
+    await this.db.registerFileURL(file, data + file, duckdb.DuckDBDataProtocol.HTTP, false);
+    await this.con.query(`create view ${name} as select * from read_parquet('${file}')`);
   }
 
   // Rows as plain objects; timestamps as Date, big integers and decimals as numbers.
   async rows(sql) {
+    await this.need(sql);
     const table = await this.con.query(sql);
     const fields = table.schema.fields;
     const out = [];

@@ -45,7 +45,7 @@ function correction(kind, a, b) {
 }
 
 async function main() {
-  const db = await connect(["customers", "customer_sources", "activities", "match_explanations", "customer_id_history"]);
+  const db = await connect();
   const key = lit(id);
   const [people, records, activity, pairs, history] = await Promise.all([
     db.rows(`select * from customers where customer_id = ${key}`),
@@ -53,7 +53,11 @@ async function main() {
     db.rows(`select * from activities where customer_id = ${key} order by activity_at desc nulls last, source_record_id`),
     db.rows(`select * from match_explanations where customer_id = ${key}
              order by match_probability desc, left_source, left_record_id, right_source, right_record_id, weight desc`),
-    db.rows(`select * from customer_id_history where customer_id = ${key} or previous_customer_id = ${key} order by build_id`),
+    // Its own history, and the ids merged into another or split off from it (found by their
+    // former id in customer_id_moves: the history is in customer_id order).
+    db.rows(`select * from customer_id_history where customer_id = ${key} union all
+             select * from customer_id_moves where previous_customer_id = ${key} and customer_id <> ${key}
+             order by build_id`),
   ]);
   if (!people.length) {
     status(`No customer ${id} in this build.`);
@@ -152,6 +156,7 @@ async function main() {
   link.hidden = false;
   status("");
   document.body.dataset.ready = "true";
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // since navigation
 }
 
 main().catch((error) => {
