@@ -22,10 +22,10 @@
 
 {% macro clean_phone(column) -%}
     {#- The number as delivered, or null when it cannot be one ("n/a", "tbc", "0161"): fewer
-        than seven digits or more than E.164's fifteen (after a "(0)", as normalise_phone reads
-        it), so the finding names its line. One regular expression: this runs on every row. -#}
+        than seven digits or more than E.164's fifteen, counted as normalise_phone counts them,
+        so the finding names its line. One regular expression: this runs on every row. -#}
     case
-        when length({{ replace_all("replace(" ~ column ~ ", '(0)', '')", '[^0-9]', '') }}) between 7 and 15
+        when length({{ phone_digits(column) }}) between 7 and 15
             then {{ clean_text(column) }}
     end
 {%- endmacro %}

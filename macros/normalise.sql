@@ -42,11 +42,16 @@
     end
 {%- endmacro %}
 
+{% macro phone_digits(column) -%}
+    {#- A phone number's digits, without the "(0)" written after a country code. -#}
+    {{ replace_all("replace(" ~ column ~ ", '(0)', '')", '[^0-9]', '') }}
+{%- endmacro %}
+
 {% macro normalise_phone(column, country_code) -%}
     {#- E.164 ("+447700900123") from the ways people write numbers: "+44 (0)7700 900123",
         "0044 7700…", "07700…" (national, read with the record's country, UK when unknown). -#}
     {%- set plus -%}left(trim({{ column }}), 1) = '+'{%- endset -%}
-    {%- set digits -%}{{ replace_all("replace(" ~ column ~ ", '(0)', '')", '[^0-9]', '') }}{%- endset -%}
+    {%- set digits -%}{{ phone_digits(column) }}{%- endset -%}
     {%- set international -%}
         case
             when {{ plus }} then {{ digits }}

@@ -2,9 +2,7 @@
     this delivery, counted before any pair is made: a rule whose keys no source has gives none
     and is left out, and a rule that would give more than matching.max_pairs_per_record pairs
     per record is left out too (it would compare too much; a client can set its own rules). The
-    build prints these figures and int_contact_pairs uses the rules marked is_used (a rule of
-    names alone is counted whole, though int_contact_pairs keeps only its pairs where one record
-    has no email). -#}
+    build prints these figures and int_contact_pairs uses the rules marked is_used. -#}
 
 with
 

@@ -1,12 +1,7 @@
 {#- Candidate pairs: records agreeing on every key of at least one blocking rule that
     int_blocking_rules kept for this delivery, each pair once with record_index_l <
     record_index_r. Blocks bigger than matching.max_block_size are skipped: they are hubs, and
-    would square the work.
-    A rule of names alone (a client's blocking_rules may add one, for sources with nothing
-    else in common such as event registrations against a members' list) pairs two records only
-    when one of them has no email: two records with different emails and only a name in common
-    are most often two namesakes. It is not a default: at ten million records it let namesakes
-    with a common name in. -#}
+    would square the work. -#}
 
 {%- set rules = [] %}
 {%- set all_rules = blocking_rules() %}
@@ -28,11 +23,8 @@ with
 matchable as (
     select * from {{ ref('int_contacts_matchable') }}
 ),
-{%- set name_keys = [] %}
-{%- for field in match_fields() if field.name in ('first_name', 'last_name') %}{% do name_keys.extend(field['keys']) %}{% endfor %}
 {% for number, rule in rules %}
 {%- set n = number %}
-{%- set names_alone = not (rule | reject('in', name_keys) | list) %}
 
 blocks_{{ n }} as (
     -- Sizes by grouping, not a window over every record: a block of one pairs with nobody.
@@ -47,9 +39,6 @@ blocks_{{ n }} as (
 block_{{ n }} as (
     select
         matchable.record_index,
-        {%- if names_alone %}
-        matchable.email_key,
-        {%- endif %}
         {% for key in rule %}matchable.{{ key }}{{ ", " if not loop.last }}{% endfor %}
     from matchable
     inner join blocks_{{ n }}
@@ -66,9 +55,6 @@ pairs_{{ n }} as (
         on
             {% for key in rule %}l.{{ key }} = r.{{ key }}{{ " and " if not loop.last }}{% endfor %}
             and l.record_index < r.record_index
-            {%- if names_alone %}
-            and (l.email_key is null or r.email_key is null)
-            {%- endif %}
 ),
 {% endfor %}
 

@@ -342,10 +342,6 @@ _RAW_COLUMN = re.compile(r"""\(\s*'"?([^'"]+)"?'\s*\)""")  # ('email') or ('"e-m
 _DATE_SHAPED = r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})([ T].*)?\s*$"
 
 
-def _date_shaped(value: str) -> str:
-    return f"regexp_matches({value}, '{_DATE_SHAPED}')"
-
-
 def staging_checks(client: Client) -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
     """Per source: its staging model and the (raw column, staged column, what it holds) of every
     expression that turns a bad value into null, read from the model's SQL."""
@@ -396,12 +392,15 @@ def delivery_findings(client: Client, db: Path) -> list[Finding]:
             # One join of the raw rows to the staged ones for all of a source's checked columns:
             # at ten million rows each join is a minute.
             figures = []
-            for column, name, _ in checked:
+            for column, name, kind in checked:
                 nulled = f"nullif(trim(r.{ident(column)}), '') is not null and s.{ident(name)} is null"
+                # only a date column can hold a date no calendar has
+                value = f"r.{ident(column)}"
+                shaped = f"regexp_matches({value}, '{_DATE_SHAPED}')" if kind == "dates" else "false"
                 figures += [
                     f"count(*) filter (where {nulled})",
                     f"(list(r._scv_line order by r._scv_line) filter (where {nulled}))[1:5]",
-                    f"count(*) filter (where {nulled} and {_date_shaped(f'r.{ident(column)}')})",
+                    f"count(*) filter (where {nulled} and {shaped})",
                 ]
             row = con.execute(
                 f"select {', '.join(figures)} from {raw} as r join {staged} as s using (_scv_file, _scv_line)"

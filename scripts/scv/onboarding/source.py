@@ -361,8 +361,8 @@ def _outputs(columns: list[dict], mapping: list[dict], key: str) -> list[dict]:
         arg = c["name"].replace("\\", "\\\\").replace("'", "\\'").replace('"', '""')
         # A record's key is never left empty by a validating cleaner ("M1" is a short membership
         # number but still the member's id): keys get clean_text.
-        cleaners = [CLEANER[f] for f in names if f in CLEANER and "source_record_id" not in names]
-        macro = cleaners[0] if cleaners else None
+        keyed = "source_record_id" in names
+        macro = None if keyed else next((CLEANER[f] for f in names if f in CLEANER), None)
         macro = macro or {"date": "parse_date", "timestamp": "parse_timestamp"}.get(c["type"], "clean_text")
         note = "; ".join(f"{m['field']}, {m['confidence']:.0%}: {m['reason']}" for m in maps)
         # The profile decided from the values whether 03/05/98 is the 3rd of May or March 5th.
