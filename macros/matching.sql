@@ -25,9 +25,8 @@
         last level is "different". `key` is the normalised column compared; its value frequency
         gives u for "exact" unless `tf` is false (a field with few values, as country, uses u
         from random pairs). `kind` says how the other levels are told (comparison_level). -#}
-    {#- Email has no near level: jane.smith2@ and jane.smith@ are usually two Jane Smiths. -#}
     {%- set fields = [
-        {'name': 'email', 'key': 'email_key', 'kind': 'exact', 'm': {'exact': 0.70, 'different': 0.30}},
+        {'name': 'email', 'key': 'email_key', 'kind': 'email', 'm': {'exact': 0.70, 'typo': 0.02, 'different': 0.28}},
         {'name': 'first_name', 'key': 'first_name_key', 'kind': 'first_name',
          'm': {'exact': 0.80, 'nickname': 0.04, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02,
                'initial': 0.02, 'different': 0.02}},
@@ -45,7 +44,8 @@
          'm': {'exact': 0.90, 'typo': 0.05, 'different': 0.05}},
         {'name': 'membership_number', 'key': 'membership_number_key', 'kind': 'identifier',
          'm': {'exact': 0.90, 'typo': 0.05, 'different': 0.05}},
-        {'name': 'organisation', 'key': 'organisation_key', 'kind': 'exact', 'm': {'exact': 0.75, 'different': 0.25}},
+        {'name': 'organisation', 'key': 'organisation_key', 'kind': 'organisation',
+         'm': {'exact': 0.75, 'colleague': 0.01, 'different': 0.24}},
         {'name': 'street_number', 'key': 'street_number_key', 'kind': 'exact', 'm': {'exact': 0.85, 'different': 0.15}},
         {'name': 'street', 'key': 'street_key', 'kind': 'text', 'm': {'exact': 0.80, 'close': 0.08, 'different': 0.12}},
         {'name': 'place', 'key': 'place_key', 'kind': 'text', 'm': {'exact': 0.80, 'close': 0.08, 'different': 0.12}},
@@ -56,6 +56,7 @@
     {#- The match keys of int_contacts_matchable each field's levels are read from: a blocking
         rule on any of them finds pairs because of that field. -#}
     {%- set keys = {
+        'email': ['email_key', 'email_user_key'],
         'first_name': ['first_name_key', 'first_name_canonical', 'first_name_phonetic', 'first_initial'],
         'last_name': ['last_name_key', 'last_name_phonetic'],
         'postcode': ['postcode_key', 'postcode_district'],
@@ -77,6 +78,15 @@
     {%- set a, b = l ~ '.' ~ key, r ~ '.' ~ key -%}
     case
         when {{ a }} is null or {{ b }} is null then 'missing'
+    {%- if field.kind == 'organisation' %}
+        {#- One organisation, but each record has its own mailbox at its domain: usually two
+            colleagues, one of them perhaps a namesake. A level of its own, not the exact
+            level's value frequency plus an email level: agreement on the organisation and on
+            its mail domain is one piece of evidence, not two independent ones. -#}
+        when {{ a }} = {{ b }} and {{ l }}.work_email_domain = {{ r }}.work_email_domain
+            and {{ l }}.email_key <> {{ r }}.email_key and not {{ email_typo(l ~ '.email_key', r ~ '.email_key') }}
+            then 'colleague'
+    {%- endif %}
         when {{ a }} = {{ b }} then 'exact'
     {%- if field.kind in ('first_name', 'last_name') %}
         {%- set other = 'last_name_key' if field.kind == 'first_name' else 'first_name_key' %}
@@ -105,6 +115,8 @@
             then 'swapped'
         when {{ within_one_edit('cast(' ~ a ~ ' as string)', 'cast(' ~ b ~ ' as string)') }} then 'typo'
         when abs({{ dbt.datediff(a, b, 'day') }}) <= 31 then 'near'
+    {%- elif field.kind == 'email' %}
+        when {{ email_typo(a, b) }} then 'typo'
     {%- elif field.kind == 'identifier' %}
         when {{ within_one_edit(a, b) }} then 'typo'
     {%- elif field.kind == 'postcode' %}
@@ -115,6 +127,12 @@
     {%- endif %}
         else 'different'
     end
+{%- endmacro %}
+
+{% macro email_typo(a, b) -%}
+    {#- Two addresses one letter apart (catherinr.miller@, @mail.eexample), but not a number
+        alone: jane.smith2@ and jane.smith@ are usually two Jane Smiths. -#}
+    ({{ within_one_edit(a, b) }} and {{ replace_all(a, '[0-9]', '') }} <> {{ replace_all(b, '[0-9]', '') }})
 {%- endmacro %}
 
 {% macro phonetic(column) -%}

@@ -49,6 +49,18 @@ without_hubs as (
             when email_hubs.key_value is null and shared_mailbox_names.local_part is null
                 then contacts.email_key
         end as email_key,
+        -- The mailbox name without its domain: a rule on it finds the same address with a
+        -- mistyped domain (jjertton@mail.eexample).
+        case
+            when email_hubs.key_value is null and shared_mailbox_names.local_part is null
+                then regexp_extract(contacts.email_key, '^([^@]*)', 1)
+        end as email_user_key,
+        -- A work mailbox's domain: two different mailboxes at one organisation's domain are
+        -- usually two colleagues (the organisation comparison's level "colleague").
+        case
+            when email_hubs.key_value is null and shared_mailbox_names.local_part is null and not contacts.is_free_mail
+                then contacts.email_domain
+        end as work_email_domain,
         contacts.first_name_key,
         contacts.first_name_canonical,
         contacts.first_initial,
