@@ -172,5 +172,5 @@ def test_intermediate_tables_stay_in_memory_unless_kept(scv, repo, tmp_path):
         cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert unit.returncode == 0, unit.stdout[-3000:]
-    passed = re.findall(r"\d+ of 17 PASS ", unit.stdout)  # 6 unit tests, 11 on the seeds
-    assert len(passed) == 17 and "ERROR=0" in unit.stdout, unit.stdout[-3000:]
+    passed = re.findall(r"\d+ of 18 PASS ", unit.stdout)  # 7 unit tests, 11 on the seeds
+    assert len(passed) == 18 and "ERROR=0" in unit.stdout, unit.stdout[-3000:]
