@@ -56,7 +56,6 @@
     {#- The match keys of int_contacts_matchable each field's levels are read from: a blocking
         rule on any of them finds pairs because of that field. -#}
     {%- set keys = {
-        'email': ['email_key', 'email_user_key'],
         'first_name': ['first_name_key', 'first_name_canonical', 'first_name_phonetic', 'first_initial'],
         'last_name': ['last_name_key', 'last_name_phonetic'],
         'postcode': ['postcode_key', 'postcode_district'],
@@ -222,6 +221,14 @@
         frequency of l's value for the fields weighed by it, as <field>_frequency. -#}
     {%- set columns = [] -%}
     {%- for field in fields -%}
+        {%- if field.name == 'last_name' -%}
+            {#- Two records with one first name: how common their last name is among that first
+                name's people (int_contacts_matchable, first_name_lifts). -#}
+            {%- for ratio in ('first_name_pairs_ratio', 'first_name_own_ratio') -%}
+                {%- do columns.append('case when ' ~ l ~ '.first_name_key = ' ~ r ~ '.first_name_key then ' ~ l
+                    ~ '.' ~ ratio ~ ' end as ' ~ ratio) -%}
+            {%- endfor -%}
+        {%- endif -%}
         {%- if field.tf -%}
             {%- do columns.append(l ~ '.' ~ field.key ~ '_frequency as ' ~ field.name ~ '_frequency') -%}
         {%- endif -%}

@@ -20,6 +20,7 @@ weights as (
     -- One row: the prior's log2 odds, each level's weight and each exact level's m.
     select
         max(case when field_name = '(prior)' then match_weight end) as log2_prior_odds,
+        max(case when field_name = '(prior)' then m_probability end) as prior,
         {%- for field in fields %}
         {%- set outer = loop %}
         {%- for level in field.m %}
@@ -43,7 +44,14 @@ scored as (
         case compared.{{ field.name }}_level
             when 'missing' then 0.0
             {%- for level in field.m %}
-            {%- if level == 'exact' and field.tf %}
+            {%- if level == 'exact' and field.name == 'last_name' %}
+            {#- With the first name the same: the last name's frequency among that first name's
+                people, the pairs of one person's own records (prior x other records x m of
+                both names exact) taken out of the observed ones. -#}
+            when 'exact' then {{ log2('weights.last_name__exact / greatest(compared.last_name_frequency * greatest(coalesce('
+                ~ 'compared.first_name_pairs_ratio - compared.first_name_own_ratio * weights.prior'
+                ~ ' * weights.first_name__exact * weights.last_name__exact, 1.0), 1.0), 1e-9)') }}
+            {%- elif level == 'exact' and field.tf %}
             when 'exact' then {{ log2('weights.' ~ field.name ~ '__exact / greatest(compared.' ~ field.name ~ '_frequency, 1e-9)') }}
             {%- else %}
             when '{{ level }}' then weights.{{ field.name }}__{{ level }}

@@ -49,12 +49,6 @@ without_hubs as (
             when email_hubs.key_value is null and shared_mailbox_names.local_part is null
                 then contacts.email_key
         end as email_key,
-        -- The mailbox name without its domain: a rule on it finds the same address with a
-        -- mistyped domain (jjertton@mail.eexample).
-        case
-            when email_hubs.key_value is null and shared_mailbox_names.local_part is null
-                then regexp_extract(contacts.email_key, '^([^@]*)', 1)
-        end as email_user_key,
         -- A work mailbox's domain: two different mailboxes at one organisation's domain are
         -- usually two colleagues (the organisation comparison's level "colleague").
         case
@@ -93,7 +87,10 @@ without_hubs as (
 ),
 
 record_count as (
-    select greatest(count(*), {{ match_setting('min_population') }}) as n from without_hubs
+    select
+        count(*) as records,
+        greatest(count(*), {{ match_setting('min_population') }}) as n
+    from without_hubs
 ),
 {% for field in match_fields() if field.tf %}
 
@@ -107,6 +104,38 @@ record_count as (
 ),
 {%- endfor %}
 
+full_names as (
+    select
+        without_hubs.first_name_key,
+        without_hubs.last_name_key,
+        count(*) as records
+    from without_hubs
+    where without_hubs.first_name_key is not null and without_hubs.last_name_key is not null
+    group by without_hubs.first_name_key, without_hubs.last_name_key
+),
+
+first_name_lifts as (
+    -- Names come in families and cultures (Wei Wang, Siobhan Murphy): two people with one first
+    -- name share a last name more often than the last name's frequency says, and Fellegi-Sunter
+    -- would count the two agreements as independent. Per first name: the pairs of its records
+    -- that share a last name (pairs_ratio) over the pairs expected if its people drew last names
+    -- from everyone's. Some of those pairs are one person's own records; scoring takes them out
+    -- with the learned prior (own_ratio: the first name's records x the other records, over the
+    -- same expected pairs). First names of fewer than 100 records say too little: they keep the
+    -- last name's own frequency.
+    select
+        full_names.first_name_key,
+        sum(full_names.records * (full_names.records - 1)) as observed_pairs,
+        sum(full_names.records) * (record_count.records - 1) as own_pairs,
+        (sum(full_names.records) - 1) * sum(full_names.records * last_name_key_counts.records / record_count.n)
+            as expected_pairs
+    from full_names
+    inner join last_name_key_counts on full_names.last_name_key = last_name_key_counts.key_value
+    cross join record_count
+    group by full_names.first_name_key, record_count.records, record_count.n
+    having sum(full_names.records) >= 100
+),
+
 with_frequencies as (
     -- The share of records having the same value: u of an exact agreement on that value.
     -- Shares are of at least matching.min_population records, so that in a small delivery
@@ -116,9 +145,12 @@ with_frequencies as (
         without_hubs.*,
         {%- for field in match_fields() if field.tf %}
         {{ field.key }}_counts.records / record_count.n as {{ field.key }}_frequency{{ "," if not loop.last }}
-        {%- endfor %}
+        {%- endfor %},
+        first_name_lifts.observed_pairs / first_name_lifts.expected_pairs as first_name_pairs_ratio,
+        first_name_lifts.own_pairs / first_name_lifts.expected_pairs as first_name_own_ratio
     from without_hubs
     cross join record_count
+    left join first_name_lifts on without_hubs.first_name_key = first_name_lifts.first_name_key
     {%- for field in match_fields() if field.tf %}
     left join {{ field.key }}_counts on without_hubs.{{ field.key }} = {{ field.key }}_counts.key_value
     {%- endfor %}

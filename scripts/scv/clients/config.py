@@ -61,7 +61,7 @@ class Source(Strict):
 
 # Keys of int_contacts_matchable a blocking rule may use.
 MATCH_KEYS = Literal[
-    "email_key", "email_user_key", "phone_key", "orcid_key", "customer_number_key", "first_name_key", "first_name_canonical",
+    "email_key", "phone_key", "orcid_key", "customer_number_key", "first_name_key", "first_name_canonical",
     "first_initial", "last_name_key", "postcode_key", "postcode_district", "organisation_key", "birth_date",
     "country_code", "national_id_key", "membership_number_key", "first_name_phonetic", "last_name_phonetic",
     "street_number_key", "street_key", "place_key", "region_key",
