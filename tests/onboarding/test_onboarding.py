@@ -64,16 +64,8 @@ def test_a_source_in_a_dated_sub_folder_is_found_by_a_wildcard(onboarded):
     assert files == {"registry": "registry/*/registry_*.csv", "roll": "roll.csv"}
 
 
-# Sources of different shapes (a full-name column, events with names and contacts only): F1
-# 0.989. Blocking on names alone reached 0.992 here, but at ten million demo records it let
-# namesakes in (precision 0.9947 -> 0.9897), so the default rules leave it out.
-NOT_YET = pytest.mark.xfail(strict=True, reason="mixed shapes: recall below the bar")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "kind", [pytest.param(k, marks=NOT_YET if k == "mixed" else ()) for k in linkage.KINDS]
-)
+@pytest.mark.parametrize("kind", linkage.KINDS)
 def test_matching_of_an_onboarded_client_reaches_f1_099_and_precision_0995(onboarded, kind):
     run = onboarded[kind]
     evaluated = scv_process("match-eval", run["dir"], "--json", env=onboarded["env"])
