@@ -33,6 +33,10 @@ matchable as (
     {%- if field.name in ('first_name', 'last_name') %}{% do name_keys.extend(field['keys']) %}
     {%- elif field.name not in ('country', 'region') %}{% do other_keys.append(field.key) %}{% endif %}
 {%- endfor %}
+{#- Which other fields a record has, a bit each. -#}
+{%- set present = [] %}
+{%- for key in other_keys %}{% do present.append('case when matchable.' ~ key ~ ' is not null then ' ~ 2 ** loop.index ~ ' else 0 end') %}{% endfor %}
+{%- set fields_present = present | join(' + ') %}
 {% for number, rule in rules %}
 {%- set n = number %}
 {%- set names_alone = not (rule | reject('in', name_keys) | list) %}
@@ -45,15 +49,18 @@ blocks_{{ n }} as (
     where {{ rule | join(' is not null and ') }} is not null
     group by {{ rule | join(', ') }}
     having count(*) between 2 and {{ match_setting('max_block_size') }}
+    {%- if names_alone %}
+        -- A block whose records all have some field in common (each an email, say) has no
+        -- pair with nothing else to compare: it is not joined.
+        and bit_and({{ fields_present }}) = 0
+    {%- endif %}
 ),
 
 block_{{ n }} as (
     select
         matchable.record_index,
         {%- if names_alone %}
-        -- Which other fields the record has, a bit each.
-        {% for key in other_keys %}{{ " + " if not loop.first }}case when matchable.{{ key }} is not null then {{ 2 ** loop.index }} else 0 end{% endfor %}
-            as fields_present,
+        {{ fields_present }} as fields_present,
         {%- endif %}
         {% for key in rule %}matchable.{{ key }}{{ ", " if not loop.last }}{% endfor %}
     from matchable
