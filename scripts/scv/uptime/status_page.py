@@ -110,7 +110,9 @@ def build_status(uptime, root: Path, now: datetime) -> dict[str, Any]:
         for i in state.open_incidents()
         if i["endpoint"] in known
     ]
-    listed.sort(key=lambda i: i["started_at"], reverse=True)
+    # Newest first; an ongoing incident heads its second (timestamps are whole seconds, and an
+    # outage can end and start again within one).
+    listed.sort(key=lambda i: (i["started_at"], i["ongoing"]), reverse=True)
     for i in listed:
         i["duration"] = duration(i["duration_s"])
     checked = [e for e in endpoints if e["status"] != "skipped"]
