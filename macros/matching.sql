@@ -24,13 +24,16 @@
         maximisation learns the client's own from its pairs, see train_m_probabilities); the
         last level is "different". `key` is the normalised column compared; its value frequency
         gives u for "exact" unless `tf` is false (a field with few values, as country, uses u
-        from random pairs). `kind` says how the other levels are told (comparison_level). -#}
+        from random pairs). `kind` says how the other levels are told (comparison_level).
+        `given`: when the two records agree on that field too, the value's frequency is taken
+        among that field's people, since the two are not independent (a last name given the
+        first name, int_contacts_matchable's first_name_lifts). -#}
     {%- set fields = [
         {'name': 'email', 'key': 'email_key', 'kind': 'email', 'm': {'exact': 0.70, 'typo': 0.02, 'different': 0.28}},
         {'name': 'first_name', 'key': 'first_name_key', 'kind': 'first_name',
          'm': {'exact': 0.80, 'nickname': 0.04, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02,
                'initial': 0.02, 'different': 0.02}},
-        {'name': 'last_name', 'key': 'last_name_key', 'kind': 'last_name',
+        {'name': 'last_name', 'key': 'last_name_key', 'kind': 'last_name', 'given': 'first_name',
          'm': {'exact': 0.85, 'swapped': 0.02, 'close': 0.06, 'phonetic': 0.02, 'fuzzy': 0.02, 'different': 0.03}},
         {'name': 'birth_date', 'key': 'birth_date', 'kind': 'date',
          'm': {'exact': 0.90, 'swapped': 0.02, 'typo': 0.03, 'near': 0.02, 'different': 0.03}},
@@ -62,6 +65,7 @@
     } -%}
     {%- for field in fields -%}
         {%- do field.setdefault('tf', true) -%}
+        {%- do field.setdefault('given', none) -%}
         {%- do field.update({'keys': keys.get(field.name, [field.key])}) -%}
         {%- do field.update({'pinned': field.name in overrides}) -%}
         {%- for level, m in (overrides.get(field.name) or {}).items() -%}
@@ -221,12 +225,13 @@
         frequency of l's value for the fields weighed by it, as <field>_frequency. -#}
     {%- set columns = [] -%}
     {%- for field in fields -%}
-        {%- if field.name == 'last_name' -%}
-            {#- Two records with one first name: how common their last name is among that first
+        {%- if field.given -%}
+            {#- Both records with one first name: how common a last name is among that first
                 name's people (int_contacts_matchable, first_name_lifts). -#}
-            {%- for ratio in ('first_name_pairs_ratio', 'first_name_own_ratio') -%}
-                {%- do columns.append('case when ' ~ l ~ '.first_name_key = ' ~ r ~ '.first_name_key then ' ~ l
-                    ~ '.' ~ ratio ~ ' end as ' ~ ratio) -%}
+            {%- set given_key = (fields | selectattr('name', 'equalto', field.given) | first).key -%}
+            {%- for ratio in ('pairs_ratio', 'own_ratio') -%}
+                {%- do columns.append('case when ' ~ l ~ '.' ~ given_key ~ ' = ' ~ r ~ '.' ~ given_key ~ ' then '
+                    ~ l ~ '.' ~ field.given ~ '_' ~ ratio ~ ' end as ' ~ field.given ~ '_' ~ ratio) -%}
             {%- endfor -%}
         {%- endif -%}
         {%- if field.tf -%}

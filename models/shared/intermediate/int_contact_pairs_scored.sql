@@ -44,15 +44,17 @@ scored as (
         case compared.{{ field.name }}_level
             when 'missing' then 0.0
             {%- for level in field.m %}
-            {%- if level == 'exact' and field.name == 'last_name' %}
-            {#- With the first name the same: the last name's frequency among that first name's
-                people, the pairs of one person's own records (prior x other records x m of
-                both names exact) taken out of the observed ones. -#}
-            when 'exact' then {{ log2('weights.last_name__exact / greatest(compared.last_name_frequency * greatest(coalesce('
-                ~ 'compared.first_name_pairs_ratio - compared.first_name_own_ratio * weights.prior'
-                ~ ' * weights.first_name__exact * weights.last_name__exact, 1.0), 1.0), 1e-9)') }}
-            {%- elif level == 'exact' and field.tf %}
-            when 'exact' then {{ log2('weights.' ~ field.name ~ '__exact / greatest(compared.' ~ field.name ~ '_frequency, 1e-9)') }}
+            {%- if level == 'exact' and field.tf %}
+            {%- set u = 'compared.' ~ field.name ~ '_frequency' %}
+            {%- if field.given %}
+                {#- The pair agrees on the given field too: the value's frequency among that
+                    field's people, less the pairs of one person's own records (the prior x the
+                    other records x m of both exact), never below its frequency among all. -#}
+                {%- set g = field.given %}
+                {%- set u = u ~ ' * greatest(coalesce(compared.' ~ g ~ '_pairs_ratio - compared.' ~ g ~ '_own_ratio'
+                    ~ ' * weights.prior * weights.' ~ g ~ '__exact * weights.' ~ field.name ~ '__exact, 1.0), 1.0)' %}
+            {%- endif %}
+            when 'exact' then {{ log2('weights.' ~ field.name ~ '__exact / greatest(' ~ u ~ ', 1e-9)') }}
             {%- else %}
             when '{{ level }}' then weights.{{ field.name }}__{{ level }}
             {%- endif %}
